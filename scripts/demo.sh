@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the main job on the bundled default: the bundled trace on the default GPU.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+./build/joulesim trace info traces/bundled/saxpy/kernelslist.g

@@ -1,0 +1,209 @@
+#pragma once
+/// @file
+/// Public interface of the trace subsystem: the instruction model every reader produces and the
+/// timing model consumes, and the streaming reader interfaces (kernels -> CTAs -> warps).
+///
+/// Opcode strings are interned at parse time: an Instruction carries a small opcode index plus
+/// its pre-classified op class, unit and memory space, so nothing downstream touches strings.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace joulesim::trace {
+
+/// Instruction-set family a kernel was compiled for.
+enum class IsaFamily : uint8_t { kSass, kCdna };
+
+/// Functional unit an instruction issues to.
+enum class Unit : uint8_t {
+  kInt,     ///< integer ALU / IMAD
+  kFp32,    ///< FP32 FMA pipe
+  kFp16,    ///< packed FP16x2 (HFMA2 etc.)
+  kFp64,    ///< FP64 pipe
+  kSfu,     ///< special functions (MUFU)
+  kTensor,  ///< tensor core / matrix core
+  kLdSt,    ///< load/store unit (global, shared, local, constant)
+  kBranch,  ///< branch / control
+  kSync,    ///< barriers, warp sync, exit: handled by the issue stage
+  kScalar,  ///< AMD scalar unit (s_* instructions)
+  kCount
+};
+
+/// Operation class: what the energy model prices and `trace info` reports.
+enum class OpClass : uint8_t {
+  kIntAlu,      ///< IADD3, LOP3, ISETP, SHF, ...
+  kIntMul,      ///< IMAD, IMUL
+  kIntDot,      ///< IDP4A / IDP2A
+  kFp32Add,     ///< FADD
+  kFp32Mul,     ///< FMUL
+  kFp32Fma,     ///< FFMA
+  kFp16,        ///< HADD2, HMUL2, HFMA2
+  kFp64,        ///< DADD, DMUL, DFMA
+  kSfu,         ///< MUFU.*
+  kConvert,     ///< F2F, I2F, F2I
+  kMove,        ///< MOV, S2R, CS2R, SHFL, PRMT, SEL
+  kTensorMma,   ///< warp-synchronous MMA: HMMA, IMMA, DMMA, MFMA
+  kTensorGmma,  ///< warpgroup asynchronous MMA: HGMMA, QGMMA, IGMMA (wgmma)
+  kLoad,        ///< LDG, LDS, LDL, LDC, LD
+  kStore,       ///< STG, STS, STL, ST
+  kAtomic,      ///< ATOM, ATOMG, ATOMS, RED
+  kBranch,      ///< BRA, BRX, JMP, CALL, RET, BSSY, BSYNC
+  kBarrier,     ///< BAR.SYNC, BAR.ARV
+  kWarpSync,    ///< WARPSYNC, DEPBAR, WARPGROUP.ARRIVE/DEPBAR (wgmma wait), s_waitcnt
+  kExit,        ///< EXIT, s_endpgm
+  kNop,         ///< NOP
+  kScalarAlu,   ///< AMD s_* ALU
+  kUnknown,     ///< opcode missing from the ISA table: simulated as a generic ALU op
+  kCount
+};
+
+/// Memory space a memory instruction addresses.
+enum class MemSpace : uint8_t { kNone, kGlobal, kShared, kLocal, kConstant, kTexture, kGeneric, kCount };
+
+/// Element data type of a tensor/matrix instruction's multiplicands.
+enum class TensorType : uint8_t { kNone, kFp16, kBf16, kTf32, kFp8, kInt8, kInt4, kFp4, kFp64, kCount };
+
+/// Lowercase stable names, used in JSON output and configs.
+std::string_view to_string(Unit u);
+std::string_view to_string(OpClass c);
+std::string_view to_string(MemSpace s);
+std::string_view to_string(TensorType t);
+
+/// Everything the simulator knows about one distinct opcode string, decided once at intern time.
+struct OpcodeInfo {
+  std::string name;  ///< full opcode as written in the trace, e.g. "HMMA.16816.F32.BF16"
+  std::string base;  ///< mnemonic before the first '.', e.g. "HMMA"
+  OpClass op_class = OpClass::kUnknown;
+  Unit unit = Unit::kInt;
+  MemSpace space = MemSpace::kNone;
+  TensorType tensor_type = TensorType::kNone;
+  uint16_t mma_m = 0, mma_n = 0, mma_k = 0;  ///< tensor shape (per warp, or per warpgroup for GMMA)
+  bool sparse = false;                       ///< 2:4 structured-sparse tensor op (.SP)
+  bool known = false;                        ///< false: not in the ISA table
+};
+
+/// Interns opcode strings of one ISA into dense indices. Filled at parse time only.
+class OpcodeTable {
+ public:
+  explicit OpcodeTable(IsaFamily isa = IsaFamily::kSass, uint32_t binary_version = 80);
+  /// Index of @p name, classifying and adding it on first sight.
+  uint16_t intern(std::string_view name);
+  const OpcodeInfo& operator[](uint16_t index) const { return infos_[index]; }
+  size_t size() const { return infos_.size(); }
+  IsaFamily isa() const { return isa_; }
+  uint32_t binary_version() const { return binary_version_; }
+
+ private:
+  IsaFamily isa_;
+  uint32_t binary_version_;
+  std::vector<OpcodeInfo> infos_;
+  std::unordered_map<std::string, uint16_t> index_;
+};
+
+/// Classifies an opcode string against the ISA table for @p isa / @p binary_version.
+OpcodeInfo classify_opcode(std::string_view name, IsaFamily isa, uint32_t binary_version);
+
+/// Register index space: general registers R0..R254 are 0..254, R255 (RZ) is kZeroReg and never
+/// creates a dependency; uniform registers URn are kUniformBase + n; AMD SGPRs sN are kScalarBase + n.
+inline constexpr uint16_t kZeroReg = 255;
+inline constexpr uint16_t kUniformBase = 256;
+inline constexpr uint16_t kScalarBase = 512;
+inline constexpr int kMaxDst = 8;
+inline constexpr int kMaxSrc = 8;
+
+/// One warp (or wavefront) instruction as replayed by the timing model. Compact and string-free.
+struct Instruction {
+  uint64_t active_mask = 0;  ///< bit i set: lane i executes (32 lanes SASS, 64 lanes CDNA wave64)
+  uint32_t pc = 0;
+  uint32_t addr_index = 0;  ///< first address in WarpTrace::addresses (one per active lane)
+  uint32_t immediate = 0;
+  uint16_t opcode = 0;  ///< index into the kernel's OpcodeTable
+  OpClass op_class = OpClass::kUnknown;
+  Unit unit = Unit::kInt;
+  MemSpace space = MemSpace::kNone;
+  uint8_t mem_width = 0;  ///< bytes accessed per active lane (0: not a memory instruction)
+  uint8_t num_dst = 0, num_src = 0;
+  std::array<uint16_t, kMaxDst> dst{};
+  std::array<uint16_t, kMaxSrc> src{};
+
+  int active_lanes() const { return __builtin_popcountll(active_mask); }
+  bool is_memory() const { return mem_width != 0; }
+};
+
+/// The instruction stream of one warp of a CTA, with the addresses its memory instructions touch.
+struct WarpTrace {
+  uint32_t warp_in_cta = 0;
+  std::vector<Instruction> insts;
+  std::vector<uint64_t> addresses;  ///< per active lane, in lane order, per memory instruction
+};
+
+struct Dim3 {
+  uint32_t x = 1, y = 1, z = 1;
+  uint64_t count() const { return uint64_t{x} * y * z; }
+  bool operator==(const Dim3&) const = default;
+};
+
+/// One CTA (thread block) with all its warps.
+struct CtaTrace {
+  Dim3 id;
+  std::vector<WarpTrace> warps;
+};
+
+/// Launch parameters of a kernel, from the trace header.
+struct KernelInfo {
+  std::string name;
+  uint32_t id = 0;
+  Dim3 grid, block;
+  uint32_t shmem_bytes = 0;      ///< static + dynamic shared memory per CTA
+  uint32_t regs_per_thread = 0;  ///< as used for occupancy (clamped if the header was implausible)
+  uint32_t binary_version = 0;   ///< e.g. 80 for sm_80 (as written in the header)
+  uint32_t stream_id = 0;
+  uint32_t tracer_version = 0;
+  uint64_t shmem_base = 0, local_base = 0;
+  IsaFamily isa = IsaFamily::kSass;
+  uint32_t warp_size = 32;
+  uint32_t warps_per_cta() const {
+    return static_cast<uint32_t>((block.count() + warp_size - 1) / warp_size);
+  }
+};
+
+/// Streams the CTAs of one kernel in trace order. Memory is bounded by the CTA being read.
+class KernelReader {
+ public:
+  virtual ~KernelReader() = default;
+  virtual const KernelInfo& info() const = 0;
+  /// Opcode table that the Instructions' opcode indices refer to. Stable for the reader's life.
+  virtual const OpcodeTable& opcodes() const = 0;
+  /// Reads the next CTA into @p out (reusing its storage). False at the end of the kernel.
+  /// Throws InputError naming the file and line on malformed input.
+  virtual bool next_cta(CtaTrace& out) = 0;
+};
+
+/// One entry of a trace's command list, in stream order.
+struct TraceCommand {
+  enum class Kind { kMemcpyHtoD, kKernel } kind = Kind::kKernel;
+  uint64_t address = 0, bytes = 0;        ///< for kMemcpyHtoD
+  std::unique_ptr<KernelReader> kernel;  ///< for kKernel
+};
+
+/// A whole trace: memcpys and kernels in stream order.
+class TraceSource {
+ public:
+  virtual ~TraceSource() = default;
+  /// Next command; false at the end. Throws InputError on malformed input.
+  virtual bool next(TraceCommand& out) = 0;
+};
+
+/// Opens a trace by path: an Accel-Sim kernelslist.g (or a single .traceg[.xz|.gz]), or a native
+/// .jst file. Throws Error if the path does not exist or its format is not recognised.
+std::unique_ptr<TraceSource> open_trace(const std::filesystem::path& path);
+
+/// Writes every command of @p source to @p out as a native .jst file (atomically).
+void write_jst(TraceSource& source, const std::filesystem::path& out);
+
+}  // namespace joulesim::trace
