@@ -1,0 +1,98 @@
+#pragma once
+/// @file
+/// Public interface of the memory subsystem, as the SM model uses it:
+///  - coalesce(): a warp's per-lane addresses -> 32 B sector requests grouped by 128 B line;
+///  - shared_memory_wavefronts(): bank-conflict serialisation of a shared-memory access;
+///  - L1Cache: one per SM, sectored, with MSHRs and a write policy, called synchronously by the SM;
+///  - MemoryHierarchy: everything below L1 (crossbar NoC, address-hashed L2 slices, optional LLC,
+///    HBM channels with bank timing and FR-FCFS), advanced in time by the engine, with its own
+///    clock domains inside.
+/// All components count their actions into the stats::ActivityCounts they are given.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/gpu_spec.hpp"
+#include "core/time.hpp"
+#include "stats/activity.hpp"
+
+namespace joulesim::mem {
+
+/// One request for some 32 B sectors of one cache line.
+struct SectorRequest {
+  uint64_t line_addr = 0;   ///< address of the (l1.line_bytes-aligned) line
+  uint8_t sector_mask = 0;  ///< bit s: sector s of the line (line_bytes / sector_bytes sectors)
+  bool write = false;
+  uint16_t sm = 0;          ///< requesting SM
+  uint32_t id = 0;          ///< chosen by the requester, returned unchanged with the response
+};
+
+/// Splits the active lanes' accesses of one warp memory instruction into line requests.
+/// @p lane_addresses holds one address per active lane (lane order); each lane touches
+/// @p width bytes. Appends to @p out (cleared first); no allocation once @p out has capacity.
+void coalesce(const uint64_t* lane_addresses, int lanes, uint32_t width, uint32_t line_bytes,
+              uint32_t sector_bytes, bool write, std::vector<SectorRequest>& out);
+
+/// Number of shared-memory wavefronts (bank cycles) a warp access needs: the maximum over banks of
+/// the distinct bank-width words addressed in that bank (same word: broadcast, no conflict).
+uint32_t shared_memory_wavefronts(const uint64_t* lane_addresses, int lanes, uint32_t width,
+                                  uint32_t banks, uint32_t bank_bytes);
+
+/// Sectored L1 data cache of one SM.
+class L1Cache {
+ public:
+  L1Cache(const config::L1Spec& spec, uint16_t sm, stats::ActivityCounts& counts);
+  ~L1Cache();
+
+  enum class Outcome : uint8_t {
+    kHit,     ///< all sectors present: data after l1.latency
+    kMiss,    ///< a downstream request was produced (see take_downstream)
+    kMerged,  ///< all missing sectors already outstanding: waits for their fill
+    kStall,   ///< no MSHR free: retry later, nothing changed
+  };
+  /// Looks up @p req (a read or a write). For a miss, allocates MSHRs and queues the downstream
+  /// request with the missing sectors; @p req.id is returned by fill() when its data is present.
+  Outcome access(const SectorRequest& req, Cycles now);
+  /// Moves requests that must go to the MemoryHierarchy into @p out (appends).
+  void take_downstream(std::vector<SectorRequest>& out);
+  /// A response from below: installs the sectors and appends the ids of the waiting requests
+  /// that are now complete to @p completed.
+  void fill(const SectorRequest& response, std::vector<uint32_t>& completed);
+  uint32_t outstanding_mshrs() const;
+  void invalidate_all();  ///< kernel boundary
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Crossbar NoC + L2 slices + optional LLC + DRAM. Responses to reads (and write
+/// acknowledgements) come back to the requesting SM.
+class MemoryHierarchy {
+ public:
+  MemoryHierarchy(const config::GpuSpec& spec, stats::ActivityCounts& counts);
+  ~MemoryHierarchy();
+
+  /// Whether SM @p sm's injection port can take another request now.
+  bool can_accept(uint16_t sm) const;
+  /// Injects a request at time @p now (must be >= the last advance_to time).
+  void send(const SectorRequest& req, Picoseconds now);
+  /// Processes every internal clock edge (L2/NoC, DRAM) up to and including @p now.
+  void advance_to(Picoseconds now);
+  /// Pops one response for SM @p sm that has arrived by the last advance_to time.
+  bool pop_response(uint16_t sm, SectorRequest& out);
+  /// Earliest time something inside can change (Picoseconds::max() when empty): the engine
+  /// skips to it when every SM is waiting on memory.
+  Picoseconds next_event() const;
+  bool idle() const;  ///< no request anywhere in flight
+  /// Describes the oldest request in flight, for deadlock reports.
+  std::string describe_oldest() const;
+  void invalidate_all();  ///< flush caches (between independent runs, not between kernels)
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace joulesim::mem
