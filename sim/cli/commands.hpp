@@ -13,5 +13,7 @@ void add_sweep_command(CLI::App& app);     ///< sweep_cmd.cpp
 void add_reprice_command(CLI::App& app);   ///< reprice_cmd.cpp
 void add_validate_commands(CLI::App& app); ///< validate_cmd.cpp: validate, calibrate
 void add_report_command(CLI::App& app);    ///< report_cmd.cpp
+/// Adds `gen` under the `trace` subcommand @p trace (trace_gen_cmd.cpp: synthetic generators).
+void add_trace_gen_command(CLI::App& trace);
 
 }  // namespace joulesim::cli
