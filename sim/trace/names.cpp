@@ -33,8 +33,8 @@ std::string_view to_string(MemSpace s) {
 }
 
 std::string_view to_string(TensorType t) {
-  static constexpr std::array<std::string_view, 9> kNames = {
-      "none", "fp16", "bf16", "tf32", "fp8", "int8", "int4", "fp4", "fp64"};
+  static constexpr std::array<std::string_view, 12> kNames = {
+      "none", "fp16", "bf16", "tf32", "fp8", "int8", "int4", "fp4", "fp64", "fp6", "int1", "fp32"};
   return lookup(kNames, t);
 }
 
