@@ -29,27 +29,33 @@ void add_counts(KernelSummary& total, const KernelSummary& k) {
 }
 
 nlohmann::ordered_json counts_json(const KernelSummary& k) {
-  nlohmann::ordered_json j;
-  j["ctas"] = k.ctas;
-  j["warps"] = k.warps;
-  j["warp_insts"] = k.warp_insts;
-  j["thread_insts"] = k.thread_insts;
-  auto& by = j["warp_insts_by_class"] = nlohmann::ordered_json::object();
-  auto& tby = j["thread_insts_by_class"] = nlohmann::ordered_json::object();
+  // Sub-objects are built first: ordered_json stores members in a vector, so a reference into
+  // it would not survive the next insertion.
+  nlohmann::ordered_json by = nlohmann::ordered_json::object();
+  nlohmann::ordered_json tby = nlohmann::ordered_json::object();
   for (size_t i = 0; i < kClasses; ++i) {
     if (k.warp_insts_by_class[i] == 0) continue;
     by[std::string(to_string(static_cast<OpClass>(i)))] = k.warp_insts_by_class[i];
     tby[std::string(to_string(static_cast<OpClass>(i)))] = k.thread_insts_by_class[i];
   }
-  auto& mem = j["memory"] = nlohmann::ordered_json::object();
+  nlohmann::ordered_json mem = nlohmann::ordered_json::object();
   for (size_t i = 0; i < kSpaces; ++i) {
     const MemSpaceStats& m = k.memory[i];
     if (m.warp_insts == 0) continue;
     mem[std::string(to_string(static_cast<MemSpace>(i)))] = {
         {"warp_insts", m.warp_insts}, {"lane_accesses", m.lane_accesses}, {"bytes", m.bytes}};
   }
-  auto& unk = j["unknown_opcodes"] = nlohmann::ordered_json::object();
+  nlohmann::ordered_json unk = nlohmann::ordered_json::object();
   for (const auto& [op, n] : k.unknown_opcodes) unk[op] = n;
+  nlohmann::ordered_json j;
+  j["ctas"] = k.ctas;
+  j["warps"] = k.warps;
+  j["warp_insts"] = k.warp_insts;
+  j["thread_insts"] = k.thread_insts;
+  j["warp_insts_by_class"] = std::move(by);
+  j["thread_insts_by_class"] = std::move(tby);
+  j["memory"] = std::move(mem);
+  j["unknown_opcodes"] = std::move(unk);
   return j;
 }
 
@@ -154,7 +160,7 @@ nlohmann::ordered_json TraceSummary::to_json() const {
   nlohmann::ordered_json j;
   j["memcpys"] = memcpys;
   j["memcpy_bytes"] = memcpy_bytes;
-  auto& ks = j["kernels"] = nlohmann::ordered_json::array();
+  nlohmann::ordered_json ks = nlohmann::ordered_json::array();
   KernelSummary total;
   std::vector<std::string> warnings;
   for (const KernelSummary& k : kernels) {
@@ -175,17 +181,19 @@ nlohmann::ordered_json TraceSummary::to_json() const {
     kj["stream_id"] = i.stream_id;
     kj["warp_size"] = i.warp_size;
     kj["warnings"] = i.warnings;
-    for (auto& [key, v] : counts_json(k).items()) kj[key] = v;
+    const nlohmann::ordered_json counts = counts_json(k);  // a named value: items() refers to it
+    for (const auto& [key, v] : counts.items()) kj[key] = v;
     ks.push_back(std::move(kj));
     add_counts(total, k);
     warnings.insert(warnings.end(), i.warnings.begin(), i.warnings.end());
   }
+  j["kernels"] = std::move(ks);
   auto t = counts_json(total);
   t.erase("warps");
   nlohmann::ordered_json tj;
   tj["kernels"] = kernels.size();
   tj["warps"] = total.warps;
-  for (auto& [key, v] : t.items()) tj[key] = v;
+  for (const auto& [key, v] : t.items()) tj[key] = v;
   tj["warnings"] = warnings;
   j["total"] = std::move(tj);
   return j;
