@@ -123,8 +123,9 @@ void parse_instruction_line(std::string_view line, uint64_t ln, const LineFormat
   if (!parse_uint(t, width)) fail(f, ln, "the memory width in bytes (0 if none)", t);
   if (width > 255) fail(f, ln, "a memory width of at most 255 bytes per lane", t);
   inst.mem_width = static_cast<uint8_t>(width);
-  inst.addr_index = static_cast<uint32_t>(addrs.size());
+  inst.addr_index = 0;  // only memory instructions own addresses
   if (width != 0) {
+    inst.addr_index = static_cast<uint32_t>(addrs.size());
     const int lanes = std::popcount(mask);
     t = next_token(p, e);
     uint32_t mode;

@@ -110,12 +110,19 @@ bool classify_memory(OpcodeInfo& info, std::string_view n) {
       {"ds_", S::kShared, U::kLdSt},         {"global_", S::kGlobal, U::kLdSt},
       {"buffer_", S::kGlobal, U::kLdSt},     {"flat_", S::kGeneric, U::kLdSt},
       {"scratch_", S::kLocal, U::kLdSt},     {"s_buffer_", S::kConstant, U::kScalar},
-      {"s_load_", S::kConstant, U::kScalar}, {"s_store_", S::kConstant, U::kScalar},
-      {"s_scratch_", S::kLocal, U::kScalar}, {"s_atomic_", S::kGlobal, U::kScalar},
+      {"s_scratch_", S::kLocal, U::kScalar}, {"s_", S::kConstant, U::kScalar},
   };
+  // Scalar memory: s_load_*, s_store_*, s_atomic_* (the plain s_ family keeps the whole name).
+  if (n.starts_with("s_") && !n.starts_with("s_load_") && !n.starts_with("s_store_") &&
+      !n.starts_with("s_atomic_") && !n.starts_with("s_buffer_") && !n.starts_with("s_scratch_"))
+    return false;
   for (const Family& f : kFamilies) {
     if (!n.starts_with(f.prefix)) continue;
     std::string_view op = n.substr(f.prefix.size());
+    if (f.prefix == "s_" && op.starts_with("atomic")) {
+      set(info, C::kAtomic, U::kScalar, S::kGlobal);
+      return true;
+    }
     if (op.starts_with("load") || op.starts_with("read")) {
       set(info, C::kLoad, f.unit, f.space);
     } else if (op.starts_with("store") || op.starts_with("write")) {

@@ -115,9 +115,10 @@ void JstKernelReader::read_warp(WarpTrace& w) {
       if (v > 0xFFFFFFFFull) c_.fail("immediate out of range");
       in.immediate = static_cast<uint32_t>(v);
     }
-    in.addr_index = static_cast<uint32_t>(w.addresses.size());
+    in.addr_index = 0;
     const uint8_t mode = (h >> kAddrShift) & 3;
     if (h & kMemory) {
+      in.addr_index = static_cast<uint32_t>(w.addresses.size());
       in.mem_width = c_.byte();
       if (in.mem_width == 0) c_.fail("memory instruction with width 0");
       const int lanes = std::popcount(mask);
