@@ -13,7 +13,7 @@
 namespace joulesim::trace::detail {
 
 namespace {
-constexpr size_t kChunk = size_t{1} << 20;       // bytes read per refill
+constexpr size_t kChunk = size_t{256} << 10;     // bytes read per refill
 constexpr size_t kMaxLine = size_t{64} << 20;    // a longer line is not a trace line
 
 class FileSource : public ByteSource {
@@ -54,7 +54,8 @@ class MemorySource : public ByteSource {
 
 class GzipSource : public ByteSource {
  public:
-  explicit GzipSource(std::unique_ptr<ByteSource> raw) : raw_(std::move(raw)), in_(kChunk) {
+  explicit GzipSource(std::unique_ptr<ByteSource> raw)
+      : raw_(std::move(raw)), in_(new char[kChunk]) {
     std::memset(&z_, 0, sizeof(z_));
     if (inflateInit2(&z_, 15 + 32) != Z_OK) throw Error("zlib initialisation failed");
   }
@@ -64,13 +65,13 @@ class GzipSource : public ByteSource {
     z_.avail_out = static_cast<uInt>(n);
     while (z_.avail_out == n && !done_) {
       if (z_.avail_in == 0) {
-        size_t got = raw_->read(in_.data(), in_.size());
+        size_t got = raw_->read(in_.get(), kChunk);
         if (got == 0) {
           if (!member_done_) throw DecodeError("truncated gzip stream");
           done_ = true;
           break;
         }
-        z_.next_in = reinterpret_cast<Bytef*>(in_.data());
+        z_.next_in = reinterpret_cast<Bytef*>(in_.get());
         z_.avail_in = static_cast<uInt>(got);
       }
       member_done_ = false;
@@ -87,14 +88,15 @@ class GzipSource : public ByteSource {
 
  private:
   std::unique_ptr<ByteSource> raw_;
-  std::vector<char> in_;
+  std::unique_ptr<char[]> in_;
   z_stream z_;
   bool member_done_ = false, done_ = false;
 };
 
 class XzSource : public ByteSource {
  public:
-  explicit XzSource(std::unique_ptr<ByteSource> raw) : raw_(std::move(raw)), in_(kChunk) {
+  explicit XzSource(std::unique_ptr<ByteSource> raw)
+      : raw_(std::move(raw)), in_(new char[kChunk]) {
     if (lzma_stream_decoder(&s_, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
       throw Error("liblzma initialisation failed");
   }
@@ -105,9 +107,9 @@ class XzSource : public ByteSource {
     while (s_.avail_out == n && !done_) {
       lzma_action action = LZMA_RUN;
       if (s_.avail_in == 0 && !in_eof_) {
-        size_t got = raw_->read(in_.data(), in_.size());
+        size_t got = raw_->read(in_.get(), kChunk);
         if (got == 0) in_eof_ = true;
-        s_.next_in = reinterpret_cast<const uint8_t*>(in_.data());
+        s_.next_in = reinterpret_cast<const uint8_t*>(in_.get());
         s_.avail_in = got;
       }
       if (in_eof_) action = LZMA_FINISH;
@@ -125,7 +127,7 @@ class XzSource : public ByteSource {
 
  private:
   std::unique_ptr<ByteSource> raw_;
-  std::vector<char> in_;
+  std::unique_ptr<char[]> in_;
   lzma_stream s_ = LZMA_STREAM_INIT;
   bool in_eof_ = false, done_ = false;
 };
@@ -164,23 +166,26 @@ std::unique_ptr<ByteSource> open_memory_source(std::shared_ptr<const std::string
 }
 
 LineReader::LineReader(std::unique_ptr<ByteSource> source, std::string name)
-    : source_(std::move(source)), name_(std::move(name)), buf_(kChunk) {}
+    : source_(std::move(source)), name_(std::move(name)), buf_(new char[kChunk]), cap_(kChunk) {}
 
 bool LineReader::refill() {
   if (eof_) return false;
   if (begin_ > 0) {  // keep the partial line, move it to the front
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == buf_.size()) {
-    if (buf_.size() >= kMaxLine)
+  if (end_ == cap_) {
+    if (cap_ >= kMaxLine)
       throw InputError(name_, line_ + 1, "line longer than 64 MiB: not a trace line");
-    buf_.resize(buf_.size() * 2);
+    std::unique_ptr<char[]> bigger(new char[cap_ * 2]);
+    std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    cap_ *= 2;
   }
   size_t got;
   try {
-    got = source_->read(buf_.data() + end_, buf_.size() - end_);
+    got = source_->read(buf_.get() + end_, cap_ - end_);
   } catch (const DecodeError& e) {
     throw InputError(name_, line_ + 1, e.what());
   }
@@ -191,7 +196,7 @@ bool LineReader::refill() {
 
 bool LineReader::next(std::string_view& line) {
   for (;;) {
-    const char* start = buf_.data() + begin_;
+    const char* start = buf_.get() + begin_;
     const void* nl = std::memchr(start, '\n', end_ - begin_);
     if (nl != nullptr) {
       size_t len = static_cast<const char*>(nl) - start;
@@ -205,7 +210,7 @@ bool LineReader::next(std::string_view& line) {
       if (begin_ == end_) return false;
       // Last line without a newline.
       size_t len = end_ - begin_;
-      const char* s = buf_.data() + begin_;
+      const char* s = buf_.get() + begin_;
       begin_ = end_;
       if (len > 0 && s[len - 1] == '\r') --len;
       line = std::string_view(s, len);

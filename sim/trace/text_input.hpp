@@ -50,7 +50,8 @@ class LineReader {
   bool refill();
   std::unique_ptr<ByteSource> source_;
   std::string name_;
-  std::vector<char> buf_;
+  std::unique_ptr<char[]> buf_;  // not value-initialised: nothing is zeroed per open
+  size_t cap_;
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
   uint64_t line_ = 0;
