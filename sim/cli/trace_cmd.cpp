@@ -38,7 +38,9 @@ void add_trace_commands(CLI::App& app) {
     auto source = trace::open_trace(info_opts->path);
     trace::TraceSummary summary = trace::summarize_trace(*source);
     if (info_opts->json) {
-      std::cout << summary.to_json().dump(2) << "\n";
+      // Kernel names are bytes from the trace: invalid UTF-8 is replaced, not fatal.
+      std::cout << summary.to_json().dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                << "\n";
     } else {
       std::cout << "trace " << info_opts->path << "\n" << summary.to_table();
     }

@@ -51,16 +51,6 @@ inline bool parse_register(std::string_view t, uint16_t& reg) {
   return false;
 }
 
-inline bool is_opcode(std::string_view t) {
-  if (t.empty() || !((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z'))) return false;
-  for (char c : t) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void parse_instruction_line(std::string_view line, uint64_t ln, const LineFormat& f,
@@ -100,7 +90,7 @@ void parse_instruction_line(std::string_view line, uint64_t ln, const LineFormat
   for (uint32_t i = n; i < kMaxDst; ++i) inst.dst[i] = 0;
 
   t = next_token(p, e);
-  if (!is_opcode(t)) fail(f, ln, "an opcode such as FFMA or LDG.E.128", t);
+  if (!is_valid_opcode(t)) fail(f, ln, "an opcode such as FFMA or LDG.E.128", t);
   inst.opcode = table.intern(t);
   const OpcodeInfo& info = table[inst.opcode];
   inst.op_class = info.op_class;

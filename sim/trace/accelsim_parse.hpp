@@ -49,6 +49,18 @@ inline bool parse_int(std::string_view t, T& out) {
   return ec == std::errc() && p == t.data() + t.size();
 }
 
+/// An opcode string: a letter, then letters, digits, '.' and '_' (SASS "LDG.E.128", CDNA
+/// "v_mfma_f32_32x32x8f16").
+inline bool is_valid_opcode(std::string_view t) {
+  if (t.empty() || !((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z'))) return false;
+  for (char c : t) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /// Printable excerpt of a token for an error message.
 std::string quote(std::string_view token);
 

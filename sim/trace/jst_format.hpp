@@ -25,8 +25,19 @@ inline constexpr uint8_t kMaskSame = 0x02;  // active mask == previous mask of t
 inline constexpr uint8_t kHasImm = 0x04;    // a non-zero immediate follows
 inline constexpr uint8_t kMemory = 0x08;    // a memory width (and addresses) follow
 inline constexpr int kAddrShift = 4;        // bits 4-5: address encoding
-inline constexpr uint8_t kAddrNone = 0, kAddrStride = 1, kAddrDeltas = 2;
+inline constexpr uint8_t kAddrNone = 0, kAddrStride = 1, kAddrDeltas = 2, kAddrPacked = 3;
+inline constexpr int kMaxPackedBits = 57;   // packed deltas: at most 57 bits each
+/// Upper bound of one encoded instruction (header, 16 register varints, 63 address deltas).
+inline constexpr size_t kMaxInstBytes = 1024;
 inline constexpr uint32_t kPcStep = 16;     // SASS instructions are 16 bytes since Volta
+
+/// Population count that stays inline without -mpopcnt (std::popcount would call libgcc).
+inline int popcount64(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+}
 
 inline bool is_jst(std::string_view head) {
   return head.size() >= sizeof(kJstMagic) && std::memcmp(head.data(), kJstMagic, 8) == 0;
@@ -94,6 +105,13 @@ class Cursor {
   }
   int64_t svarint() { return unzigzag(varint()); }
   uint64_t u64le();
+  /// Makes @p n bytes readable at data() if the range holds them; available() tells.
+  void ensure(size_t n) {
+    if (static_cast<size_t>(lim_ - p_) < n) fill(n);
+  }
+  size_t available() const { return static_cast<size_t>(lim_ - p_); }
+  const char* data() const { return p_; }
+  void advance_to(const char* q) { p_ = q; }
   std::string string(size_t max_len, const char* what);
   void seek(uint64_t offset);
   [[noreturn]] void fail(const std::string& what) const;

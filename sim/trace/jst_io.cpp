@@ -57,7 +57,7 @@ class MemoryAccess : public RandomAccess {
   std::shared_ptr<const std::string> d_;
 };
 
-constexpr size_t kCursorBuffer = size_t{256} << 10;
+constexpr size_t kCursorBuffer = size_t{1} << 20;
 }  // namespace
 
 std::shared_ptr<RandomAccess> open_random_access_file(const std::string& path) {

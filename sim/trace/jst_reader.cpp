@@ -1,8 +1,10 @@
 // Reads native .jst traces. Each kernel reader has its own cursor over the shared file, so kernels
 // can be read independently; memory is bounded by the CTA being decoded.
+#include <algorithm>
 #include <bit>
 
 #include "core/error.hpp"
+#include "trace/accelsim_parse.hpp"
 #include "trace/jst_format.hpp"
 #include "trace/jst_reader.hpp"
 #include "trace/warn.hpp"
@@ -67,79 +69,148 @@ void JstKernelReader::read_info() {
   for (uint64_t i = 0; i < n; ++i) info_.warnings.push_back(c_.string(kMaxName, "warning"));
 }
 
+// Byte readers for decode_instruction(): FastBytes reads without bounds checks from a buffer that
+// holds at least kMaxInstBytes (an instruction's worst case); SlowBytes checks every byte.
+struct FastBytes {
+  const char* p;
+  Cursor* c;
+  uint8_t byte() { return static_cast<uint8_t>(*p++); }
+  uint64_t varint() {
+    if (static_cast<uint8_t>(*p) < 0x80) return static_cast<uint8_t>(*p++);  // most are 1 byte
+    uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      const uint8_t b = static_cast<uint8_t>(*p++);
+      if (shift == 63 && b > 1) c->fail("varint overflows 64 bits");
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+  }
+  [[noreturn]] void fail(const std::string& what) { c->fail(what); }
+};
+
+struct SlowBytes {
+  Cursor* c;
+  uint8_t byte() { return c->byte(); }
+  uint64_t varint() { return c->varint(); }
+  [[noreturn]] void fail(const std::string& what) { c->fail(what); }
+};
+
+struct WarpState {
+  uint32_t pc = 0u - kPcStep;
+  uint64_t mask;
+  uint64_t prev_base = 0;
+};
+
+// Decodes into @p in, overwriting every field (the storage is reused from earlier CTAs), and
+// appends the addresses at addrs[count...].
+template <typename R>
+inline void decode_instruction(R& r, Instruction& in, WarpState& st, std::vector<uint64_t>& addrs,
+                               size_t& count, const OpcodeTable& ops, uint64_t full_mask) {
+  const uint8_t h = r.byte();
+  uint64_t op = r.varint();
+  if (op >= ops.size()) r.fail("opcode index " + std::to_string(op) + " not in the opcode table");
+  in.opcode = static_cast<uint16_t>(op);
+  const OpcodeInfo& info = ops[in.opcode];
+  in.op_class = info.op_class;
+  in.unit = info.unit;
+  in.space = info.space;
+  st.pc = (h & kPcNext) ? st.pc + kPcStep : st.pc + static_cast<uint32_t>(unzigzag(r.varint()));
+  in.pc = st.pc;
+  if (!(h & kMaskSame)) {
+    st.mask = r.varint();
+    if (st.mask & ~full_mask) r.fail("active mask wider than the warp");
+  }
+  in.active_mask = st.mask;
+  const uint8_t regs = r.byte();
+  in.dst = {};
+  in.src = {};
+  in.immediate = 0;
+  in.addr_index = 0;
+  in.mem_width = 0;
+  in.num_dst = regs & 15;
+  in.num_src = regs >> 4;
+  if (in.num_dst > kMaxDst || in.num_src > kMaxSrc) r.fail("too many registers");
+  for (int i = 0; i < in.num_dst; ++i) {
+    uint64_t v = r.varint();
+    if (v > 0xFFFF) r.fail("register number out of range");
+    in.dst[i] = static_cast<uint16_t>(v);
+  }
+  for (int i = 0; i < in.num_src; ++i) {
+    uint64_t v = r.varint();
+    if (v > 0xFFFF) r.fail("register number out of range");
+    in.src[i] = static_cast<uint16_t>(v);
+  }
+  if (h & kHasImm) {
+    uint64_t v = r.varint();
+    if (v > 0xFFFFFFFFull) r.fail("immediate out of range");
+    in.immediate = static_cast<uint32_t>(v);
+  }
+  const uint8_t mode = (h >> kAddrShift) & 3;
+  if (!(h & kMemory)) {
+    if (mode != 0) r.fail("address bits set on a non-memory instruction");
+    return;
+  }
+  in.addr_index = static_cast<uint32_t>(count);
+  in.mem_width = r.byte();
+  if (in.mem_width == 0) r.fail("memory instruction with width 0");
+  const int lanes = popcount64(st.mask);
+  if ((lanes == 0) != (mode == kAddrNone)) r.fail("address encoding does not match the active lanes");
+  if (lanes == 0) return;
+  const size_t first = count;
+  count += static_cast<size_t>(lanes);
+  if (count > addrs.size()) addrs.resize(std::max(count, addrs.size() * 2));
+  uint64_t* out = addrs.data() + first;
+  uint64_t a = st.prev_base + static_cast<uint64_t>(unzigzag(r.varint()));
+  st.prev_base = a;
+  out[0] = a;
+  if (mode == kAddrStride) {
+    const uint64_t stride = static_cast<uint64_t>(unzigzag(r.varint()));
+    for (int l = 1; l < lanes; ++l) out[l] = a += stride;
+  } else if (mode == kAddrDeltas) {
+    for (int l = 1; l < lanes; ++l) out[l] = a += static_cast<uint64_t>(unzigzag(r.varint()));
+  } else {
+    const uint8_t shift = r.byte(), width = r.byte();
+    if (shift > 63 || width > kMaxPackedBits) r.fail("bad packed-delta parameters");
+    const uint64_t field = (uint64_t{1} << width) - 1;
+    uint64_t acc = 0;
+    int have = 0;
+    for (int l = 1; l < lanes; ++l) {
+      while (have < width) {
+        acc |= static_cast<uint64_t>(r.byte()) << have;
+        have += 8;
+      }
+      const uint64_t z = acc & field;
+      acc = width == 0 ? acc : acc >> width;
+      have -= width;
+      out[l] = a += static_cast<uint64_t>(unzigzag(z)) << shift;
+    }
+  }
+}
+
 void JstKernelReader::read_warp(WarpTrace& w) {
   w.warp_in_cta = u32("warp index");
   uint64_t n = c_.varint();
   if (n > (uint64_t{1} << 32)) c_.fail("implausible instruction count");
-  w.insts.clear();
-  w.addresses.clear();
-  w.insts.reserve(std::min<uint64_t>(n, 1u << 16));
-  uint32_t pc = 0u - kPcStep;
-  uint64_t mask = full_mask_;
-  uint64_t prev_base = 0;
-  const size_t nops = opcodes_.size();
+  // Storage from earlier CTAs is overwritten rather than cleared, so it is not zeroed again.
+  const size_t kept = w.insts.size();
+  size_t count = 0;
+  WarpState st;
+  st.mask = full_mask_;
   for (uint64_t i = 0; i < n; ++i) {
-    Instruction& in = w.insts.emplace_back();
-    const uint8_t h = c_.byte();
-    if (h & 0xC0) c_.fail("bad instruction header byte");
-    uint64_t op = c_.varint();
-    if (op >= nops) c_.fail("opcode index " + std::to_string(op) + " not in the opcode table");
-    in.opcode = static_cast<uint16_t>(op);
-    const OpcodeInfo& info = opcodes_[in.opcode];
-    in.op_class = info.op_class;
-    in.unit = info.unit;
-    in.space = info.space;
-    pc = (h & kPcNext) ? pc + kPcStep : pc + static_cast<uint32_t>(unzigzag(c_.varint()));
-    in.pc = pc;
-    if (!(h & kMaskSame)) {
-      mask = c_.varint();
-      if (mask & ~full_mask_) c_.fail("active mask wider than the warp");
-    }
-    in.active_mask = mask;
-    const uint8_t regs = c_.byte();
-    in.num_dst = regs & 15;
-    in.num_src = regs >> 4;
-    if (in.num_dst > kMaxDst || in.num_src > kMaxSrc) c_.fail("too many registers");
-    for (int r = 0; r < in.num_dst; ++r) {
-      uint64_t v = c_.varint();
-      if (v > 0xFFFF) c_.fail("register number out of range");
-      in.dst[r] = static_cast<uint16_t>(v);
-    }
-    for (int r = 0; r < in.num_src; ++r) {
-      uint64_t v = c_.varint();
-      if (v > 0xFFFF) c_.fail("register number out of range");
-      in.src[r] = static_cast<uint16_t>(v);
-    }
-    if (h & kHasImm) {
-      uint64_t v = c_.varint();
-      if (v > 0xFFFFFFFFull) c_.fail("immediate out of range");
-      in.immediate = static_cast<uint32_t>(v);
-    }
-    in.addr_index = 0;
-    const uint8_t mode = (h >> kAddrShift) & 3;
-    if (h & kMemory) {
-      in.addr_index = static_cast<uint32_t>(w.addresses.size());
-      in.mem_width = c_.byte();
-      if (in.mem_width == 0) c_.fail("memory instruction with width 0");
-      const int lanes = std::popcount(mask);
-      if ((lanes == 0) != (mode == kAddrNone) || mode > kAddrDeltas)
-        c_.fail("address encoding does not match the active lanes");
-      if (lanes > 0) {
-        uint64_t a = prev_base + static_cast<uint64_t>(unzigzag(c_.varint()));
-        prev_base = a;
-        w.addresses.push_back(a);
-        if (mode == kAddrStride) {
-          uint64_t stride = static_cast<uint64_t>(unzigzag(c_.varint()));
-          for (int l = 1; l < lanes; ++l) w.addresses.push_back(a += stride);
-        } else {
-          for (int l = 1; l < lanes; ++l)
-            w.addresses.push_back(a += static_cast<uint64_t>(unzigzag(c_.varint())));
-        }
-      }
-    } else if (mode != 0) {
-      c_.fail("address bits set on a non-memory instruction");
+    if (i >= kept) w.insts.emplace_back();
+    Instruction& in = w.insts[i];
+    c_.ensure(kMaxInstBytes);
+    if (c_.available() >= kMaxInstBytes) {
+      FastBytes r{c_.data(), &c_};
+      decode_instruction(r, in, st, w.addresses, count, opcodes_, full_mask_);
+      c_.advance_to(r.p);
+    } else {  // the last bytes of the file
+      SlowBytes r{&c_};
+      decode_instruction(r, in, st, w.addresses, count, opcodes_, full_mask_);
     }
   }
+  w.insts.resize(n);
+  w.addresses.resize(count);
 }
 
 bool JstKernelReader::next_cta(CtaTrace& out) {
@@ -161,8 +232,9 @@ bool JstKernelReader::next_cta(CtaTrace& out) {
   if (new_ops > 0xFFFF) c_.fail("too many opcodes");
   for (uint64_t i = 0; i < new_ops; ++i) {
     std::string name = c_.string(256, "opcode");
+    if (!is_valid_opcode(name)) c_.fail("invalid opcode string " + quote(name));
     size_t before = opcodes_.size();
-    if (name.empty() || opcodes_.intern(name) != before) c_.fail("duplicate or empty opcode '" + name + "'");
+    if (opcodes_.intern(name) != before) c_.fail("duplicate opcode " + quote(name));
   }
   out.id = {u32("cta.x"), u32("cta.y"), u32("cta.z")};
   uint64_t nw = c_.varint();

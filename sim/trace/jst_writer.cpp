@@ -2,6 +2,7 @@
 // written under a temporary name and renamed into place when complete.
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 
@@ -67,26 +68,60 @@ void put_info(std::string& b, const KernelInfo& k) {
   for (const auto& w : k.warnings) put_string(b, w);
 }
 
+// Deltas bit-packed at a common width after dropping their common low zero bits (gathers of
+// aligned elements). Returns the encoded size, or 0 if the widest value needs > kMaxPackedBits.
+size_t packed_size(const uint64_t* a, int n, int& shift, int& width) {
+  uint64_t all = 0;
+  for (int i = 1; i < n; ++i) all |= a[i] - a[i - 1];
+  shift = all == 0 ? 0 : std::countr_zero(all);
+  width = 0;
+  for (int i = 1; i < n; ++i) {
+    int64_t d = static_cast<int64_t>(a[i] - a[i - 1]) >> shift;
+    width = std::max(width, static_cast<int>(std::bit_width(zigzag(d))));
+  }
+  if (width > kMaxPackedBits) return 0;
+  return 2 + (static_cast<size_t>(n - 1) * static_cast<size_t>(width) + 7) / 8;
+}
+
 void put_addresses(std::string& b, const uint64_t* a, int n, uint64_t& prev_base, uint8_t& mode) {
   if (n == 0) {
     mode = kAddrNone;
     return;
   }
-  const uint64_t base_delta = zigzag(static_cast<int64_t>(a[0] - prev_base));
+  put_varint(b, zigzag(static_cast<int64_t>(a[0] - prev_base)));
   prev_base = a[0];
-  // Base+stride when all gaps are equal, else base+deltas; take whichever is smaller.
+  // Base+stride when all gaps are equal, else base+deltas or packed deltas: whichever is smallest.
   const int64_t stride = n > 1 ? static_cast<int64_t>(a[1] - a[0]) : 0;
   bool uniform = true;
-  int delta_bytes = 0;
+  size_t delta_bytes = 0;
   for (int i = 1; i < n; ++i) {
     int64_t d = static_cast<int64_t>(a[i] - a[i - 1]);
     uniform = uniform && d == stride;
-    delta_bytes += varint_size(zigzag(d));
+    delta_bytes += static_cast<size_t>(varint_size(zigzag(d)));
   }
-  put_varint(b, base_delta);
-  if (uniform && varint_size(zigzag(stride)) < delta_bytes) {
+  int shift, width;
+  const size_t packed_bytes = n > 2 ? packed_size(a, n, shift, width) : 0;
+  const size_t stride_bytes = static_cast<size_t>(varint_size(zigzag(stride)));
+  if (uniform && stride_bytes < delta_bytes) {
     mode = kAddrStride;
     put_varint(b, zigzag(stride));
+  } else if (packed_bytes != 0 && packed_bytes < delta_bytes) {
+    mode = kAddrPacked;
+    b.push_back(static_cast<char>(shift));
+    b.push_back(static_cast<char>(width));
+    uint64_t acc = 0;
+    int have = 0;
+    for (int i = 1; i < n; ++i) {
+      uint64_t z = zigzag(static_cast<int64_t>(a[i] - a[i - 1]) >> shift);
+      acc |= z << have;  // have < 8 here, width <= 57: fits in 64 bits
+      have += width;
+      while (have >= 8) {
+        b.push_back(static_cast<char>(acc & 0xff));
+        acc >>= 8;
+        have -= 8;
+      }
+    }
+    if (have > 0) b.push_back(static_cast<char>(acc & 0xff));
   } else {
     mode = kAddrDeltas;
     for (int i = 1; i < n; ++i) put_varint(b, zigzag(static_cast<int64_t>(a[i] - a[i - 1])));

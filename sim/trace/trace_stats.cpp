@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "trace/jst_format.hpp"
+
 namespace joulesim::trace {
 
 namespace {
@@ -119,7 +121,7 @@ KernelSummary summarize_kernel(KernelReader& kernel) {
       ++k.warps;
       k.warp_insts += w.insts.size();
       for (const Instruction& in : w.insts) {
-        const uint64_t lanes = static_cast<uint64_t>(in.active_lanes());
+        const uint64_t lanes = static_cast<uint64_t>(detail::popcount64(in.active_mask));
         const size_t c = static_cast<size_t>(in.op_class);
         k.thread_insts += lanes;
         ++k.warp_insts_by_class[c];

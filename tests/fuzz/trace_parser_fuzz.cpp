@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto source = joulesim::trace::open_trace_from_memory(
         std::string(reinterpret_cast<const char*>(data), size), "fuzz");
     joulesim::trace::TraceSummary s = joulesim::trace::summarize_trace(*source);
-    (void)s.to_json().dump();
+    // As the CLI prints it: invalid UTF-8 in names is replaced.
+    (void)s.to_json().dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   } catch (const joulesim::Error&) {
     // Malformed input reported properly.
   }

@@ -196,3 +196,53 @@ TEST(Jst, ConvertWritesAtomicallyAndRefusesToClobberOnError) {
   for (const auto& f : std::filesystem::directory_iterator(dir.path)) files += f.path() != bad;
   EXPECT_EQ(files, 1);  // no temporary left behind
 }
+
+TEST(Jst, GatherAddressPatternsRoundTrip) {
+  // Aligned random gathers (packed deltas), huge jumps (plain deltas), negative strides, one lane.
+  MemoryKernel k;
+  k.info.name = "gathers";
+  k.info.block = {32, 1, 1};
+  uint64_t seed = 12345;
+  auto rnd = [&seed] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull; };
+  WarpTrace w;
+  for (int pattern = 0; pattern < 6; ++pattern) {
+    std::vector<uint64_t> a;
+    for (int l = 0; l < 32; ++l) {
+      switch (pattern) {
+        case 0: a.push_back(0x7f0000000000ull + 4 * (rnd() % (1 << 20))); break;
+        case 1: a.push_back(rnd()); break;  // 64-bit random: deltas too wide to pack
+        case 2: a.push_back(0x1000000ull - 128 * l); break;
+        case 3: a.push_back(0x10000ull + 16 * (rnd() % 3)); break;
+        case 4: a.push_back(l % 2 ? 0 : ~uint64_t{0}); break;
+        default: a.push_back(0x2000ull + 8 * ((rnd() >> 40) % 1000)); break;
+      }
+    }
+    k.append(w, "LDG.E", 0xffffffffull, {2}, {4}, 4, a);
+  }
+  k.append(w, "LDG.E", 0x00000400ull, {2}, {4}, 4, {0x123456789ull});
+  CtaTrace c;
+  c.warps.push_back(w);
+  k.ctas.push_back(c);
+  MemoryTraceSource src;
+  src.add_kernel(k);
+  TempDir dir;
+  write_jst(src, dir.path / "g.jst");
+  auto back = load_all(*open_trace(dir.path / "g.jst"));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].ctas[0].warps[0].addresses, w.addresses);
+}
+
+TEST(Jst, FuzzerFoundInputsFailCleanly) {
+  // Inputs the fuzzer once turned into crashes (opcode strings with invalid UTF-8).
+  const std::filesystem::path dir = std::string(JOULESIM_SOURCE_DIR) + "/tests/fixtures/fuzz_regressions";
+  int n = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    ++n;
+    try {
+      auto s = summarize_trace(*open_trace(f.path()));
+      (void)s.to_json().dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    } catch (const joulesim::Error&) {
+    }
+  }
+  EXPECT_GE(n, 2);
+}
