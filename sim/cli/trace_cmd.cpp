@@ -39,7 +39,8 @@ void add_trace_commands(CLI::App& app) {
     trace::TraceSummary summary = trace::summarize_trace(*source);
     if (info_opts->json) {
       // Kernel names are bytes from the trace: invalid UTF-8 is replaced, not fatal.
-      std::cout << summary.to_json().dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+      std::cout << summary.to_json().dump(2, ' ', false,
+                                          nlohmann::ordered_json::error_handler_t::replace)
                 << "\n";
     } else {
       std::cout << "trace " << info_opts->path << "\n" << summary.to_table();
@@ -49,7 +50,8 @@ void add_trace_commands(CLI::App& app) {
   auto conv_opts = std::make_shared<ConvertOptions>();
   auto* convert = trace->add_subcommand(
       "convert", "Convert a trace (Accel-Sim text, compressed or not) to the native .jst format");
-  convert->add_option("IN", conv_opts->in, "Input trace (any format trace info accepts)")->required();
+  convert->add_option("IN", conv_opts->in, "Input trace (any format trace info accepts)")
+      ->required();
   convert->add_option("OUT", conv_opts->out, "Output file; must end in .jst (written atomically)")
       ->required();
   convert->callback([conv_opts] {

@@ -99,7 +99,8 @@ void AccelSimKernelReader::parse_header() {
       ended = true;
       break;
     }
-    if (t[0] != '-') fail("expected a header line '-key = value' or the '#traces format' line, found " + quote(t));
+    if (t[0] != '-')
+      fail("expected a header line '-key = value' or the '#traces format' line, found " + quote(t));
     header_line(t, have_version, have_grid, have_block, have_name);
   }
   if (!ended && !have_name) fail("empty or truncated kernel trace: no '-kernel name' header");
@@ -195,9 +196,9 @@ void AccelSimKernelReader::close_warp(const CtaTrace& cta) {
     throw InputError(file_, insts_line_,
                      "warp " + std::to_string(warp_->warp_in_cta) + " of thread block (" +
                          std::to_string(cta.id.x) + "," + std::to_string(cta.id.y) + "," +
-                         std::to_string(cta.id.z) + ") declares 'insts = " +
-                         std::to_string(warp_declared_) + "' but " + std::to_string(warp_seen_) +
-                         " instruction lines follow");
+                         std::to_string(cta.id.z) +
+                         ") declares 'insts = " + std::to_string(warp_declared_) + "' but " +
+                         std::to_string(warp_seen_) + " instruction lines follow");
   }
   warp_ = nullptr;
 }
@@ -243,8 +244,7 @@ bool AccelSimKernelReader::next_cta(CtaTrace& out) {
         fail("more instruction lines than the warp's 'insts = " + std::to_string(warp_declared_) +
              "' (line " + std::to_string(insts_line_) + ")");
       Instruction& inst = warp_->insts.emplace_back();
-      parse_instruction_line(t, lines_->line_number(), format_, opcodes_, inst,
-                             warp_->addresses);
+      parse_instruction_line(t, lines_->line_number(), format_, opcodes_, inst, warp_->addresses);
       ++warp_seen_;
       continue;
     }
@@ -271,7 +271,8 @@ bool AccelSimKernelReader::next_cta(CtaTrace& out) {
         fail("warp " + std::to_string(w) + " out of range: a block of " +
              std::to_string(info_.block.count()) + " threads has " + std::to_string(warps_per_cta) +
              " warps");
-      if (warps_seen_mask >> w & 1) fail("warp " + std::to_string(w) + " appears twice in one block");
+      if (warps_seen_mask >> w & 1)
+        fail("warp " + std::to_string(w) + " appears twice in one block");
       warps_seen_mask |= uint64_t{1} << w;
       if (used == out.warps.size()) out.warps.emplace_back();
       warp_ = &out.warps[used++];
@@ -290,8 +291,10 @@ bool AccelSimKernelReader::next_cta(CtaTrace& out) {
       insts_line_ = lines_->line_number();
       warp_->insts.reserve(std::min<uint32_t>(n, 1u << 16));
     } else {
-      fail("expected an instruction line, 'thread block = x,y,z', 'warp = N', 'insts = N' or "
-           "'#END_TB', found " + quote(t));
+      fail(
+          "expected an instruction line, 'thread block = x,y,z', 'warp = N', 'insts = N' or "
+          "'#END_TB', found " +
+          quote(t));
     }
   }
   if (!have_id) fail("thread block without a 'thread block = x,y,z' line");

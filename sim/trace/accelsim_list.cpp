@@ -24,8 +24,8 @@ class ListSource : public TraceSource {
     out.bytes = e.bytes;
     out.kernel.reset();
     if (e.kind == TraceCommand::Kind::kKernel) {
-      out.kernel = open_accelsim_kernel(std::make_unique<LineReader>(
-          open_file_source(e.kernel_file), e.kernel_file.string()));
+      out.kernel = open_accelsim_kernel(
+          std::make_unique<LineReader>(open_file_source(e.kernel_file), e.kernel_file.string()));
     }
     return true;
   }
@@ -44,7 +44,8 @@ class MemoryKernelSource : public TraceSource {
     done_ = true;
     out.kind = TraceCommand::Kind::kKernel;
     out.address = out.bytes = 0;
-    out.kernel = open_accelsim_kernel(std::make_unique<LineReader>(open_memory_source(data_), name_));
+    out.kernel =
+        open_accelsim_kernel(std::make_unique<LineReader>(open_memory_source(data_), name_));
     return true;
   }
 
@@ -109,7 +110,7 @@ std::unique_ptr<TraceSource> open_accelsim_list(const std::filesystem::path& lis
                        "kernel trace file '" + std::string(line) + "' not found (looked for " +
                            file.string() + " and its .xz/.gz forms)");
     ListEntry e;
-  e.kind = TraceCommand::Kind::kKernel;
+    e.kind = TraceCommand::Kind::kKernel;
     e.kernel_file = found;
     entries.push_back(std::move(e));
   }

@@ -3,10 +3,11 @@
 // Address modes (NVBit tracer): 0 = one hex address per active lane; 1 = hex base and a decimal
 // stride (only for a contiguous run of active lanes); 2 = hex base of the first active lane, then
 // one decimal delta from the previous active lane for each further active lane.
+#include "trace/accelsim_parse.hpp"
+
 #include <bit>
 
 #include "core/error.hpp"
-#include "trace/accelsim_parse.hpp"
 
 namespace joulesim::trace::detail {
 
@@ -79,8 +80,7 @@ void parse_instruction_line(std::string_view line, uint64_t ln, const LineFormat
   t = next_token(p, e);
   uint32_t n;
   if (!parse_uint(t, n)) fail(f, ln, "the number of destination registers", t);
-  if (n > kMaxDst)
-    fail(f, ln, "at most " + std::to_string(kMaxDst) + " destination registers", t);
+  if (n > kMaxDst) fail(f, ln, "at most " + std::to_string(kMaxDst) + " destination registers", t);
   inst.num_dst = static_cast<uint8_t>(n);
   for (uint32_t i = 0; i < n; ++i) {
     t = next_token(p, e);
@@ -126,8 +126,10 @@ void parse_instruction_line(std::string_view line, uint64_t ln, const LineFormat
         t = next_token(p, e);
         uint64_t a;
         if (!parse_uint(t, a, 16))
-          fail(f, ln, "hexadecimal address " + std::to_string(i + 1) + " of " +
-                          std::to_string(lanes) + " (one per active lane)", t);
+          fail(f, ln,
+               "hexadecimal address " + std::to_string(i + 1) + " of " + std::to_string(lanes) +
+                   " (one per active lane)",
+               t);
         addrs.push_back(a);
       }
     } else if (mode == 1) {
@@ -155,8 +157,10 @@ void parse_instruction_line(std::string_view line, uint64_t ln, const LineFormat
         int64_t d;
         t = next_token(p, e);
         if (!parse_int(t, d))
-          fail(f, ln, "decimal address delta " + std::to_string(i) + " of " +
-                          std::to_string(lanes - 1) + " (one per active lane after the first)", t);
+          fail(f, ln,
+               "decimal address delta " + std::to_string(i) + " of " + std::to_string(lanes - 1) +
+                   " (one per active lane after the first)",
+               t);
         a += static_cast<uint64_t>(d);
         addrs.push_back(a);
       }

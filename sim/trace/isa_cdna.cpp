@@ -75,8 +75,10 @@ bool classify_mfma(OpcodeInfo& info, std::string_view name, uint32_t table) {
   // gfx940 replaced the i8 MFMAs 32x32x8 and 16x16x16 by 32x32x16 and 16x16x32.
   bool cdna2_only = false;
   if (t == TensorType::kInt8) {
-    bool old_shape = (info.mma_m == 32 && info.mma_k == 8) || (info.mma_m == 16 && info.mma_k == 16);
-    bool new_shape = (info.mma_m == 32 && info.mma_k == 16) || (info.mma_m == 16 && info.mma_k == 32);
+    bool old_shape =
+        (info.mma_m == 32 && info.mma_k == 8) || (info.mma_m == 16 && info.mma_k == 16);
+    bool new_shape =
+        (info.mma_m == 32 && info.mma_k == 16) || (info.mma_m == 16 && info.mma_k == 32);
     cdna2_only = old_shape;
     cdna3_only = cdna3_only || new_shape;
   }
@@ -154,8 +156,8 @@ void classify_scalar(OpcodeInfo& info, std::string_view n) {
       n == "s_icache_inv" || n == "s_dcache_inv" || n == "s_dcache_wb")
     return set(info, C::kWarpSync, U::kSync);
   if (n == "s_nop" || n == "s_setprio" || n == "s_trap" || n == "s_ttracedata" ||
-      n == "s_sendmsg" || n == "s_sendmsghalt" || n == "s_incperflevel" ||
-      n == "s_decperflevel" || n == "s_code_end")
+      n == "s_sendmsg" || n == "s_sendmsghalt" || n == "s_incperflevel" || n == "s_decperflevel" ||
+      n == "s_code_end")
     return set(info, C::kNop, U::kScalar);
   if (n == "s_branch" || n.starts_with("s_cbranch_") || n.starts_with("s_setpc") ||
       n.starts_with("s_swappc") || n.starts_with("s_getpc") || n.starts_with("s_call") ||

@@ -25,8 +25,8 @@ struct Entry {
   C op_class;
   U unit;
   S space = S::kNone;
-  uint32_t first = 70;    // oldest table version that has the mnemonic
-  uint32_t last = kAll;   // newest table version that has it
+  uint32_t first = 70;   // oldest table version that has the mnemonic
+  uint32_t last = kAll;  // newest table version that has it
 };
 
 // clang-format off
@@ -205,11 +205,11 @@ struct TensorDefault {
   TensorType type;
 };
 constexpr TensorDefault kTensorDefaults[] = {
-    {"HMMA", TensorType::kFp16},    {"IMMA", TensorType::kInt8},     {"DMMA", TensorType::kFp64},
-    {"BMMA", TensorType::kInt1},    {"QMMA", TensorType::kFp8},      {"OMMA", TensorType::kFp4},
-    {"HGMMA", TensorType::kFp16},   {"IGMMA", TensorType::kInt8},    {"QGMMA", TensorType::kFp8},
-    {"BGMMA", TensorType::kInt1},   {"UTCHMMA", TensorType::kFp16},  {"UTCIMMA", TensorType::kInt8},
-    {"UTCQMMA", TensorType::kFp8},  {"UTCOMMA", TensorType::kFp4},
+    {"HMMA", TensorType::kFp16},   {"IMMA", TensorType::kInt8},    {"DMMA", TensorType::kFp64},
+    {"BMMA", TensorType::kInt1},   {"QMMA", TensorType::kFp8},     {"OMMA", TensorType::kFp4},
+    {"HGMMA", TensorType::kFp16},  {"IGMMA", TensorType::kInt8},   {"QGMMA", TensorType::kFp8},
+    {"BGMMA", TensorType::kInt1},  {"UTCHMMA", TensorType::kFp16}, {"UTCIMMA", TensorType::kInt8},
+    {"UTCQMMA", TensorType::kFp8}, {"UTCOMMA", TensorType::kFp4},
 };
 
 // Input-type modifiers; F16/F32/S32 name the accumulator and are not listed.

@@ -26,10 +26,10 @@ inline constexpr uint8_t kHasImm = 0x04;    // a non-zero immediate follows
 inline constexpr uint8_t kMemory = 0x08;    // a memory width (and addresses) follow
 inline constexpr int kAddrShift = 4;        // bits 4-5: address encoding
 inline constexpr uint8_t kAddrNone = 0, kAddrStride = 1, kAddrDeltas = 2, kAddrPacked = 3;
-inline constexpr int kMaxPackedBits = 57;   // packed deltas: at most 57 bits each
+inline constexpr int kMaxPackedBits = 57;  // packed deltas: at most 57 bits each
 /// Upper bound of one encoded instruction (header, 16 register varints, 63 address deltas).
 inline constexpr size_t kMaxInstBytes = 1024;
-inline constexpr uint32_t kPcStep = 16;     // SASS instructions are 16 bytes since Volta
+inline constexpr uint32_t kPcStep = 16;  // SASS instructions are 16 bytes since Volta
 
 /// Population count that stays inline without -mpopcnt (std::popcount would call libgcc).
 inline int popcount64(uint64_t x) {
@@ -43,8 +43,12 @@ inline bool is_jst(std::string_view head) {
   return head.size() >= sizeof(kJstMagic) && std::memcmp(head.data(), kJstMagic, 8) == 0;
 }
 
-inline uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-inline int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+inline uint64_t zigzag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t unzigzag(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
 
 inline void put_varint(std::string& out, uint64_t v) {
   char buf[10];

@@ -88,7 +88,8 @@ void Cursor::fill(size_t want) {
   size_t room = cap_ - have;
   size_t n = static_cast<size_t>(std::min<uint64_t>(room, remain));
   if (n > 0) lim_ += data_->read_at(pos + have, buf_.get() + have, n);
-  if (static_cast<size_t>(lim_ - p_) < want && want == 1) fail("unexpected end of data (truncated file?)");
+  if (static_cast<size_t>(lim_ - p_) < want && want == 1)
+    fail("unexpected end of data (truncated file?)");
 }
 
 uint64_t Cursor::u64le() {

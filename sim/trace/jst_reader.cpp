@@ -1,12 +1,13 @@
 // Reads native .jst traces. Each kernel reader has its own cursor over the shared file, so kernels
 // can be read independently; memory is bounded by the CTA being decoded.
+#include "trace/jst_reader.hpp"
+
 #include <algorithm>
 #include <bit>
 
 #include "core/error.hpp"
 #include "trace/accelsim_parse.hpp"
 #include "trace/jst_format.hpp"
-#include "trace/jst_reader.hpp"
 #include "trace/warn.hpp"
 
 namespace joulesim::trace::detail {
@@ -59,7 +60,8 @@ void JstKernelReader::read_info() {
   info_.shmem_base = c_.varint();
   info_.local_base = c_.varint();
   uint8_t isa = c_.byte();
-  if (isa > static_cast<uint8_t>(IsaFamily::kCdna)) c_.fail("unknown ISA family " + std::to_string(isa));
+  if (isa > static_cast<uint8_t>(IsaFamily::kCdna))
+    c_.fail("unknown ISA family " + std::to_string(isa));
   info_.isa = static_cast<IsaFamily>(isa);
   info_.warp_size = u32("warp size");
   if (info_.warp_size != 32 && info_.warp_size != 64) c_.fail("warp size must be 32 or 64");
@@ -154,7 +156,8 @@ inline void decode_instruction(R& r, Instruction& in, WarpState& st, std::vector
   in.mem_width = r.byte();
   if (in.mem_width == 0) r.fail("memory instruction with width 0");
   const int lanes = popcount64(st.mask);
-  if ((lanes == 0) != (mode == kAddrNone)) r.fail("address encoding does not match the active lanes");
+  if ((lanes == 0) != (mode == kAddrNone))
+    r.fail("address encoding does not match the active lanes");
   if (lanes == 0) return;
   const size_t first = count;
   count += static_cast<size_t>(lanes);

@@ -45,7 +45,9 @@ class OutFile {
   }
 
  private:
-  [[noreturn]] void fail() { throw Error("write failed: " + path_.string() + ": " + std::strerror(errno)); }
+  [[noreturn]] void fail() {
+    throw Error("write failed: " + path_.string() + ": " + std::strerror(errno));
+  }
   std::filesystem::path path_;
   FILE* f_;
 };
@@ -53,7 +55,8 @@ class OutFile {
 void put_info(std::string& b, const KernelInfo& k) {
   put_string(b, k.name);
   put_varint(b, k.id);
-  for (uint32_t v : {k.grid.x, k.grid.y, k.grid.z, k.block.x, k.block.y, k.block.z}) put_varint(b, v);
+  for (uint32_t v : {k.grid.x, k.grid.y, k.grid.z, k.block.x, k.block.y, k.block.z})
+    put_varint(b, v);
   put_varint(b, k.shmem_bytes);
   put_varint(b, k.regs_per_thread);
   put_varint(b, k.regs_in_header);

@@ -20,9 +20,10 @@ std::string_view to_string(Unit u) {
 
 std::string_view to_string(OpClass c) {
   static constexpr std::array<std::string_view, 23> kNames = {
-      "int_alu", "int_mul",     "int_dot", "fp32_add", "fp32_mul", "fp32_fma",  "fp16",   "fp64",
-      "sfu",     "convert",     "move",    "tensor_mma", "tensor_gmma", "load", "store", "atomic",
-      "branch",  "barrier",     "warp_sync", "exit",   "nop",      "scalar_alu", "unknown"};
+      "int_alu",     "int_mul", "int_dot", "fp32_add",   "fp32_mul", "fp32_fma",
+      "fp16",        "fp64",    "sfu",     "convert",    "move",     "tensor_mma",
+      "tensor_gmma", "load",    "store",   "atomic",     "branch",   "barrier",
+      "warp_sync",   "exit",    "nop",     "scalar_alu", "unknown"};
   return lookup(kNames, c);
 }
 

@@ -25,7 +25,8 @@ std::unique_ptr<TraceSource> open_trace(const fs::path& path_in) {
   std::string head(4096, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
-  if (detail::is_jst(head)) return detail::open_jst(detail::open_random_access_file(path.string()), path.string());
+  if (detail::is_jst(head))
+    return detail::open_jst(detail::open_random_access_file(path.string()), path.string());
   if (detail::detect_compression(head) != detail::Compression::kNone)
     return detail::open_accelsim_kernel_file(path);
   // Text: a kernel file starts with its "-kernel name" header, a list with commands or paths.
@@ -38,7 +39,8 @@ std::unique_ptr<TraceSource> open_trace(const fs::path& path_in) {
 
 std::unique_ptr<TraceSource> open_trace_from_memory(std::string data, std::string name) {
   auto shared = std::make_shared<const std::string>(std::move(data));
-  if (detail::is_jst(*shared)) return detail::open_jst(detail::open_random_access_memory(shared), name);
+  if (detail::is_jst(*shared))
+    return detail::open_jst(detail::open_random_access_memory(shared), name);
   return detail::open_accelsim_memory(shared, std::move(name));
 }
 

@@ -13,8 +13,8 @@
 namespace joulesim::trace::detail {
 
 namespace {
-constexpr size_t kChunk = size_t{256} << 10;     // bytes read per refill
-constexpr size_t kMaxLine = size_t{64} << 20;    // a longer line is not a trace line
+constexpr size_t kChunk = size_t{256} << 10;   // bytes read per refill
+constexpr size_t kMaxLine = size_t{64} << 20;  // a longer line is not a trace line
 
 class FileSource : public ByteSource {
  public:
@@ -95,8 +95,7 @@ class GzipSource : public ByteSource {
 
 class XzSource : public ByteSource {
  public:
-  explicit XzSource(std::unique_ptr<ByteSource> raw)
-      : raw_(std::move(raw)), in_(new char[kChunk]) {
+  explicit XzSource(std::unique_ptr<ByteSource> raw) : raw_(std::move(raw)), in_(new char[kChunk]) {
     if (lzma_stream_decoder(&s_, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
       throw Error("liblzma initialisation failed");
   }
@@ -134,9 +133,12 @@ class XzSource : public ByteSource {
 
 std::unique_ptr<ByteSource> wrap(std::unique_ptr<ByteSource> raw, Compression c) {
   switch (c) {
-    case Compression::kGzip: return std::make_unique<GzipSource>(std::move(raw));
-    case Compression::kXz: return std::make_unique<XzSource>(std::move(raw));
-    case Compression::kNone: break;
+    case Compression::kGzip:
+      return std::make_unique<GzipSource>(std::move(raw));
+    case Compression::kXz:
+      return std::make_unique<XzSource>(std::move(raw));
+    case Compression::kNone:
+      break;
   }
   return raw;
 }
@@ -146,7 +148,9 @@ Compression detect_compression(std::string_view head) {
   if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
       static_cast<unsigned char>(head[1]) == 0x8b)
     return Compression::kGzip;
-  if (head.size() >= 6 && head.substr(0, 6) == std::string_view("\xFD" "7zXZ\0", 6))
+  if (head.size() >= 6 && head.substr(0, 6) == std::string_view("\xFD"
+                                                                "7zXZ\0",
+                                                                6))
     return Compression::kXz;
   return Compression::kNone;
 }

@@ -67,9 +67,11 @@ enum class MemSpace : uint8_t { kNone, kGlobal, kShared, kLocal, kConstant, kTex
 
 /// Element data type of a tensor/matrix instruction's multiplicands. kFp6 (e3m2/e2m3), kInt1
 /// (binary BMMA/BGMMA) and kFp32 (AMD MFMA with f32 inputs) were appended by the trace subsystem.
+// clang-format off
 enum class TensorType : uint8_t {
   kNone, kFp16, kBf16, kTf32, kFp8, kInt8, kInt4, kFp4, kFp64, kFp6, kInt1, kFp32, kCount
 };
+// clang-format on
 
 /// Lowercase stable names, used in JSON output and configs.
 std::string_view to_string(Unit u);
@@ -132,6 +134,7 @@ std::string isa_name(IsaFamily isa, uint32_t binary_version);
 
 /// Register index space: general registers R0..R254 are 0..254, R255 (RZ) is kZeroReg and never
 /// creates a dependency; uniform registers URn are kUniformBase + n; AMD SGPRs sN are kScalarBase + n.
+/// UR63 is URZ, the uniform zero register: readers map it to kZeroReg as well.
 inline constexpr uint16_t kZeroReg = 255;
 inline constexpr uint16_t kUniformBase = 256;
 inline constexpr uint16_t kScalarBase = 512;
@@ -229,7 +232,8 @@ std::unique_ptr<TraceSource> open_trace(const std::filesystem::path& path);
 
 /// Opens a trace held in memory: a native .jst image, or the text of one Accel-Sim .traceg kernel
 /// file (optionally xz/gzip-compressed). @p name is used in error messages. Used by the fuzzer.
-std::unique_ptr<TraceSource> open_trace_from_memory(std::string data, std::string name = "<memory>");
+std::unique_ptr<TraceSource> open_trace_from_memory(std::string data,
+                                                    std::string name = "<memory>");
 
 /// Writes every command of @p source to @p out as a native .jst file (atomically).
 void write_jst(TraceSource& source, const std::filesystem::path& out);

@@ -80,7 +80,8 @@ void counts_table(std::ostringstream& o, const KernelSummary& k) {
   o << "  op class          warp insts    thread insts   share\n";
   for (size_t i = 0; i < kClasses; ++i) {
     if (k.warp_insts_by_class[i] == 0) continue;
-    double share = k.warp_insts ? 100.0 * double(k.warp_insts_by_class[i]) / double(k.warp_insts) : 0;
+    double share =
+        k.warp_insts ? 100.0 * double(k.warp_insts_by_class[i]) / double(k.warp_insts) : 0;
     std::snprintf(line, sizeof(line), "  %-14s %13s %15s  %5.1f%%\n",
                   std::string(to_string(static_cast<OpClass>(i))).c_str(),
                   with_commas(k.warp_insts_by_class[i]).c_str(),
@@ -103,7 +104,8 @@ void counts_table(std::ostringstream& o, const KernelSummary& k) {
   }
   if (!k.unknown_opcodes.empty()) {
     o << "  unknown opcodes (simulated as generic integer ALU ops):\n";
-    for (const auto& [op, n] : k.unknown_opcodes) o << "    " << op << "  " << with_commas(n) << "\n";
+    for (const auto& [op, n] : k.unknown_opcodes)
+      o << "    " << op << "  " << with_commas(n) << "\n";
   }
 }
 }  // namespace
@@ -213,7 +215,8 @@ std::string TraceSummary::to_table() const {
       << i.shmem_bytes << " B  regs " << i.regs_per_thread;
     if (i.regs_in_header != i.regs_per_thread) o << " (header says " << i.regs_in_header << ")";
     o << "  " << isa_name(i.isa, i.binary_version);
-    if (k.isa_table != i.binary_version) o << " (opcodes classified as " << isa_name(i.isa, k.isa_table) << ")";
+    if (k.isa_table != i.binary_version)
+      o << " (opcodes classified as " << isa_name(i.isa, k.isa_table) << ")";
     o << "  tracer v" << i.tracer_version << "\n";
     for (const auto& w : i.warnings) o << "  warning: " << w << "\n";
     counts_table(o, k);

@@ -5,10 +5,9 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "trace/trace.hpp"
 
@@ -25,7 +24,7 @@ struct MemSpaceStats {
 /// Counts for one kernel.
 struct KernelSummary {
   KernelInfo info;
-  uint32_t isa_table = 0;    ///< ISA table used for opcodes (differs from binary_version on fallback)
+  uint32_t isa_table = 0;  ///< ISA table used for opcodes (differs from binary_version on fallback)
   uint64_t ctas = 0;
   uint64_t warps = 0;
   uint64_t warp_insts = 0;

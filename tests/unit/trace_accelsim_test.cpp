@@ -101,8 +101,8 @@ TEST(AccelSimReader, AddressModeBaseStrideExpandsOverTheActiveRun) {
   auto k = load_text(header(1, 32) +
                      cta(0, {{"0000 00000f00 1 R2 LDG.E 1 R4 8 1 0x7f0000001000 -8 0"}}));
   const WarpTrace& w = k.ctas[0].warps[0];
-  EXPECT_EQ(w.addresses,
-            (std::vector<uint64_t>{0x7f0000001000, 0x7f0000000ff8, 0x7f0000000ff0, 0x7f0000000fe8}));
+  EXPECT_EQ(w.addresses, (std::vector<uint64_t>{0x7f0000001000, 0x7f0000000ff8, 0x7f0000000ff0,
+                                                0x7f0000000fe8}));
 }
 
 TEST(AccelSimReader, AddressModeBaseDeltasAccumulatesFromTheFirstLane) {
@@ -149,11 +149,12 @@ TEST(AccelSimReader, TracerVersionsThreeAndFourHaveNoImmediateAndLineinfoIsSkipp
 }
 
 TEST(AccelSimReader, GzipAndXzGiveTheSameInstructionsAsPlainText) {
-  std::string text = header(2, 64) +
-                     cta(0, {{"0000 ffffffff 1 R2 LDG.E 1 R4 4 1 0x1000 4 0",
-                              "0010 ffffffff 1 R3 FFMA 2 R2 R2 0 0"},
-                             {"0000 ffffffff 0 EXIT 0 0 0"}}) +
-                     cta(1, {{"0000 0000ffff 0 EXIT 0 0 0"}, {"0000 ffff0000 0 EXIT 0 0 0"}});
+  std::string text =
+      header(2, 64) +
+      cta(0,
+          {{"0000 ffffffff 1 R2 LDG.E 1 R4 4 1 0x1000 4 0", "0010 ffffffff 1 R3 FFMA 2 R2 R2 0 0"},
+           {"0000 ffffffff 0 EXIT 0 0 0"}}) +
+      cta(1, {{"0000 0000ffff 0 EXIT 0 0 0"}, {"0000 ffff0000 0 EXIT 0 0 0"}});
   TempDir dir;
   auto plain = dir.write("k.traceg", text);
   auto gz = dir.write("k.traceg.gz", gzip_bytes(text));
@@ -177,14 +178,15 @@ TEST(AccelSimReader, GzipAndXzGiveTheSameInstructionsAsPlainText) {
 }
 
 TEST(AccelSimReader, UnknownOpcodesAreCountedAsGenericAlu) {
-  auto k = load_text(header(1, 32) +
-                     cta(0, {{"0000 ffffffff 1 R1 FROBNICATE.X 0 0 0", "0010 0000000f 0 FROBNICATE.X 0 0 0"}}));
+  auto k = load_text(header(1, 32) + cta(0, {{"0000 ffffffff 1 R1 FROBNICATE.X 0 0 0",
+                                              "0010 0000000f 0 FROBNICATE.X 0 0 0"}}));
   const Instruction& in = k.ctas[0].warps[0].insts[0];
   EXPECT_FALSE(k.opcodes[in.opcode].known);
   EXPECT_EQ(in.op_class, OpClass::kUnknown);
   EXPECT_EQ(in.unit, Unit::kInt);
   auto s = summarize_trace(*open_trace_from_memory(
-      header(1, 32) + cta(0, {{"0000 ffffffff 1 R1 FROBNICATE.X 0 0 0", "0010 0000000f 0 FROBNICATE.X 0 0 0"}})));
+      header(1, 32) +
+      cta(0, {{"0000 ffffffff 1 R1 FROBNICATE.X 0 0 0", "0010 0000000f 0 FROBNICATE.X 0 0 0"}})));
   EXPECT_EQ(s.kernels[0].unknown_opcodes.at("FROBNICATE.X"), 2u);
 }
 

@@ -31,7 +31,7 @@ const std::string kSaxpy = std::string(JOULESIM_SOURCE_DIR) + "/traces/bundled/s
 
 TEST(TraceCli, InfoJsonOnTheVectorAddCapture) {
   CliRun r = run("trace info " + std::string(JOULESIM_SHARED_DATA) +
-              "/traces/vectoradd-sm80/kernelslist.g --json");
+                 "/traces/vectoradd-sm80/kernelslist.g --json");
   ASSERT_EQ(r.status, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["kernels"].size(), 1u);
@@ -77,11 +77,13 @@ TEST(TraceCli, ConvertRoundTripGivesIdenticalInfo) {
 
 TEST(TraceCli, MalformedInputExitsNonZeroNamingFileAndLine) {
   TempDir dir;
-  auto bad = dir.write("bad.traceg", joulesim::trace::testing::header(1, 32) +
-                                         joulesim::trace::testing::cta(0, {{"0000 ffffffff 1 R1 MOV 0 0 x"}}));
+  auto bad = dir.write("bad.traceg",
+                       joulesim::trace::testing::header(1, 32) +
+                           joulesim::trace::testing::cta(0, {{"0000 ffffffff 1 R1 MOV 0 0 x"}}));
   CliRun r = run("trace info " + bad.string());
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find(bad.string() + ":23: expected a decimal 32-bit immediate"), std::string::npos)
+  EXPECT_NE(r.out.find(bad.string() + ":23: expected a decimal 32-bit immediate"),
+            std::string::npos)
       << r.out;
   EXPECT_NE(run("trace info " + (dir.path / "missing.g").string()).status, 0);
   EXPECT_NE(run("trace info").status, 0);

@@ -67,8 +67,7 @@ TEST(TraceErrors, BadAddressModesAndWidths) {
   expect_error(one("0000 0000000f 1 R2 LDG.E 1 R4 4 2 0x10 4 0"), kInstLine,
                "decimal address delta 3 of 3");
   expect_error(one("0000 00000005 1 R2 LDG.E 1 R4 4 1 0x10 4 0"), kInstLine, "contiguous");
-  expect_error(one("0000 ffffffff 1 R2 LDG.E 1 R4 300 1 0x10 4 0"), kInstLine,
-               "at most 255 bytes");
+  expect_error(one("0000 ffffffff 1 R2 LDG.E 1 R4 300 1 0x10 4 0"), kInstLine, "at most 255 bytes");
 }
 
 TEST(TraceErrors, NonNumericFieldsAndExtraTokens) {
@@ -123,7 +122,8 @@ TEST(TraceErrors, TruncatedFiles) {
 TEST(TraceErrors, StructureErrors) {
   expect_error(header(1, 32) + "#BEGIN_TB\nthread block = 0,0,0\n0000 ffffffff 0 EXIT 0 0 0\n", 19,
                "before any 'warp = N'");
-  expect_error(header(1, 32) + "#BEGIN_TB\nthread block = 0,0,0\nwarp = 1\n", 19, "warp 1 out of range");
+  expect_error(header(1, 32) + "#BEGIN_TB\nthread block = 0,0,0\nwarp = 1\n", 19,
+               "warp 1 out of range");
   expect_error(header(1, 32) + "#BEGIN_TB\nthread block = 1,0,0\n", 18, "outside the grid");
   expect_error(header(1, 32) + "#BEGIN_TB\nwarp = 0\n", 18, "before the 'thread block");
   expect_error(header(1, 32) + "garbage\n", 17, "expected '#BEGIN_TB'");
@@ -137,10 +137,14 @@ TEST(TraceErrors, StructureErrors) {
 TEST(TraceErrors, HeaderErrors) {
   expect_error("-kernel name = k\n-grid dim = (1,1,1)\n-block dim = (32,1,1)\n#x\n", 4,
                "accelsim tracer version");
-  expect_error("-kernel name = k\n-grid dim = (1,1,1)\n-block dim = (32,1,1)\n"
-               "-accelsim tracer version = 2\n#x\n", 5, "not supported");
-  expect_error("-kernel name = k\n-grid dim = (1,1,1)\n-block dim = (2048,1,1)\n"
-               "-accelsim tracer version = 5\n#x\n", 5, "1 to 1024");
+  expect_error(
+      "-kernel name = k\n-grid dim = (1,1,1)\n-block dim = (32,1,1)\n"
+      "-accelsim tracer version = 2\n#x\n",
+      5, "not supported");
+  expect_error(
+      "-kernel name = k\n-grid dim = (1,1,1)\n-block dim = (2048,1,1)\n"
+      "-accelsim tracer version = 5\n#x\n",
+      5, "1 to 1024");
   expect_error("-kernel name = k\n-nregs = many\n", 2, "-nregs = <non-negative integer>");
   expect_error("-kernel name = k\n-shmem base_addr = 0xQQ\n", 2, "hex address");
   expect_error("-kernel name k\n", 1, "-key = value");

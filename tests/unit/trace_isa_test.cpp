@@ -6,10 +6,15 @@
 using namespace joulesim::trace;
 
 namespace {
-OpcodeInfo sass(const char* op, uint32_t v = 80) { return classify_opcode(op, IsaFamily::kSass, v); }
-OpcodeInfo cdna(const char* op, uint32_t v = kGfx942) { return classify_opcode(op, IsaFamily::kCdna, v); }
+OpcodeInfo sass(const char* op, uint32_t v = 80) {
+  return classify_opcode(op, IsaFamily::kSass, v);
+}
+OpcodeInfo cdna(const char* op, uint32_t v = kGfx942) {
+  return classify_opcode(op, IsaFamily::kCdna, v);
+}
 
-void expect_mma(const OpcodeInfo& i, OpClass c, int m, int n, int k, TensorType t, bool sparse = false) {
+void expect_mma(const OpcodeInfo& i, OpClass c, int m, int n, int k, TensorType t,
+                bool sparse = false) {
   EXPECT_TRUE(i.known) << i.name;
   EXPECT_EQ(i.op_class, c) << i.name;
   EXPECT_EQ(i.unit, Unit::kTensor) << i.name;
@@ -22,7 +27,8 @@ void expect_mma(const OpcodeInfo& i, OpClass c, int m, int n, int k, TensorType 
 }  // namespace
 
 TEST(IsaTables, TableVersionsAndFallback) {
-  for (uint32_t v : {70u, 75u, 80u, 86u, 89u, 90u, 100u, 120u}) EXPECT_EQ(isa_table_version(IsaFamily::kSass, v), v);
+  for (uint32_t v : {70u, 75u, 80u, 86u, 89u, 90u, 100u, 120u})
+    EXPECT_EQ(isa_table_version(IsaFamily::kSass, v), v);
   EXPECT_EQ(isa_table_version(IsaFamily::kSass, 0), 70u);
   EXPECT_EQ(isa_table_version(IsaFamily::kSass, 61), 70u);
   EXPECT_EQ(isa_table_version(IsaFamily::kSass, 72), 70u);
@@ -40,31 +46,38 @@ TEST(IsaTables, SassTensorShapesAndTypes) {
   expect_mma(sass("HMMA.884.F32.F32.STEP2", 70), OpClass::kTensorMma, 8, 8, 4, TensorType::kFp16);
   expect_mma(sass("HMMA.1688.F16", 75), OpClass::kTensorMma, 16, 8, 8, TensorType::kFp16);
   expect_mma(sass("HMMA.1684.F32.TF32"), OpClass::kTensorMma, 16, 8, 4, TensorType::kTf32);
-  expect_mma(sass("HMMA.SP.16832.F32.BF16"), OpClass::kTensorMma, 16, 8, 32, TensorType::kBf16, true);
+  expect_mma(sass("HMMA.SP.16832.F32.BF16"), OpClass::kTensorMma, 16, 8, 32, TensorType::kBf16,
+             true);
   expect_mma(sass("IMMA.16832.S8.S8"), OpClass::kTensorMma, 16, 8, 32, TensorType::kInt8);
   expect_mma(sass("IMMA.8832.U4.U4", 75), OpClass::kTensorMma, 8, 8, 32, TensorType::kInt4);
   expect_mma(sass("DMMA.884"), OpClass::kTensorMma, 8, 8, 4, TensorType::kFp64);
   expect_mma(sass("DMMA.8x8x4", 100), OpClass::kTensorMma, 8, 8, 4, TensorType::kFp64);
   expect_mma(sass("BMMA.88128.AND.POPC"), OpClass::kTensorMma, 8, 8, 128, TensorType::kInt1);
-  expect_mma(sass("HGMMA.64x256x16.F32.BF16", 90), OpClass::kTensorGmma, 64, 256, 16, TensorType::kBf16);
-  expect_mma(sass("HGMMA.64x128x8.F32.TF32", 90), OpClass::kTensorGmma, 64, 128, 8, TensorType::kTf32);
-  expect_mma(sass("QGMMA.64x256x32.F32.E4M3.E4M3", 90), OpClass::kTensorGmma, 64, 256, 32, TensorType::kFp8);
+  expect_mma(sass("HGMMA.64x256x16.F32.BF16", 90), OpClass::kTensorGmma, 64, 256, 16,
+             TensorType::kBf16);
+  expect_mma(sass("HGMMA.64x128x8.F32.TF32", 90), OpClass::kTensorGmma, 64, 128, 8,
+             TensorType::kTf32);
+  expect_mma(sass("QGMMA.64x256x32.F32.E4M3.E4M3", 90), OpClass::kTensorGmma, 64, 256, 32,
+             TensorType::kFp8);
   expect_mma(sass("QGMMA.SP.64x128x64.F32.E5M2.E4M3", 90), OpClass::kTensorGmma, 64, 128, 64,
              TensorType::kFp8, true);
-  expect_mma(sass("IGMMA.64x64x32.S32.S8.S8", 90), OpClass::kTensorGmma, 64, 64, 32, TensorType::kInt8);
-  expect_mma(sass("QMMA.16832.F32.E4M3.E4M3", 89), OpClass::kTensorMma, 16, 8, 32, TensorType::kFp8);
-  expect_mma(sass("QMMA.16864.F32.E2M1.E2M1", 120), OpClass::kTensorMma, 16, 8, 64, TensorType::kFp4);
+  expect_mma(sass("IGMMA.64x64x32.S32.S8.S8", 90), OpClass::kTensorGmma, 64, 64, 32,
+             TensorType::kInt8);
+  expect_mma(sass("QMMA.16832.F32.E4M3.E4M3", 89), OpClass::kTensorMma, 16, 8, 32,
+             TensorType::kFp8);
+  expect_mma(sass("QMMA.16864.F32.E2M1.E2M1", 120), OpClass::kTensorMma, 16, 8, 64,
+             TensorType::kFp4);
   EXPECT_EQ(sass("UTCHMMA.2CTA", 100).op_class, OpClass::kTensorGmma);
   EXPECT_EQ(sass("UTCQMMA", 100).tensor_type, TensorType::kFp8);
 }
 
 TEST(IsaTables, SassAvailabilityDependsOnTheTable) {
-  EXPECT_FALSE(sass("HGMMA.64x256x16.F32.BF16", 80).known);   // wgmma is sm_90a only
+  EXPECT_FALSE(sass("HGMMA.64x256x16.F32.BF16", 80).known);  // wgmma is sm_90a only
   EXPECT_FALSE(sass("HGMMA.64x256x16.F32.BF16", 100).known);
-  EXPECT_FALSE(sass("UTCHMMA", 120).known);                    // no tcgen05 on sm_120
-  EXPECT_FALSE(sass("LDGSTS.E.BYPASS.128", 75).known);         // cp.async is Ampere+
+  EXPECT_FALSE(sass("UTCHMMA", 120).known);             // no tcgen05 on sm_120
+  EXPECT_FALSE(sass("LDGSTS.E.BYPASS.128", 75).known);  // cp.async is Ampere+
   EXPECT_TRUE(sass("LDGSTS.E.BYPASS.128", 80).known);
-  EXPECT_FALSE(sass("UIADD3", 70).known);                      // uniform datapath is Turing+
+  EXPECT_FALSE(sass("UIADD3", 70).known);  // uniform datapath is Turing+
   EXPECT_TRUE(sass("UIADD3", 75).known);
   EXPECT_FALSE(sass("IMMA.8816.S8.S8", 70).known);
   EXPECT_FALSE(sass("DMMA.884", 75).known);
@@ -129,19 +142,26 @@ TEST(IsaTables, SassMemoryControlAndUniformOps) {
 }
 
 TEST(IsaTables, CdnaMfmaShapesAndTypes) {
-  expect_mma(cdna("v_mfma_f32_32x32x8f16", kGfx90a), OpClass::kTensorMma, 32, 32, 8, TensorType::kFp16);
-  expect_mma(cdna("v_mfma_f32_16x16x16bf16_1k", kGfx90a), OpClass::kTensorMma, 16, 16, 16, TensorType::kBf16);
-  expect_mma(cdna("v_mfma_f64_16x16x4f64", kGfx90a), OpClass::kTensorMma, 16, 16, 4, TensorType::kFp64);
-  expect_mma(cdna("v_mfma_f32_32x32x2f32", kGfx90a), OpClass::kTensorMma, 32, 32, 2, TensorType::kFp32);
-  expect_mma(cdna("v_mfma_i32_32x32x8i8", kGfx90a), OpClass::kTensorMma, 32, 32, 8, TensorType::kInt8);
+  expect_mma(cdna("v_mfma_f32_32x32x8f16", kGfx90a), OpClass::kTensorMma, 32, 32, 8,
+             TensorType::kFp16);
+  expect_mma(cdna("v_mfma_f32_16x16x16bf16_1k", kGfx90a), OpClass::kTensorMma, 16, 16, 16,
+             TensorType::kBf16);
+  expect_mma(cdna("v_mfma_f64_16x16x4f64", kGfx90a), OpClass::kTensorMma, 16, 16, 4,
+             TensorType::kFp64);
+  expect_mma(cdna("v_mfma_f32_32x32x2f32", kGfx90a), OpClass::kTensorMma, 32, 32, 2,
+             TensorType::kFp32);
+  expect_mma(cdna("v_mfma_i32_32x32x8i8", kGfx90a), OpClass::kTensorMma, 32, 32, 8,
+             TensorType::kInt8);
   expect_mma(cdna("v_mfma_f32_32x32x8_f16"), OpClass::kTensorMma, 32, 32, 8, TensorType::kFp16);
-  expect_mma(cdna("v_mfma_f32_16x16x32_fp8_fp8"), OpClass::kTensorMma, 16, 16, 32, TensorType::kFp8);
+  expect_mma(cdna("v_mfma_f32_16x16x32_fp8_fp8"), OpClass::kTensorMma, 16, 16, 32,
+             TensorType::kFp8);
   expect_mma(cdna("v_mfma_f32_32x32x4_xf32"), OpClass::kTensorMma, 32, 32, 4, TensorType::kTf32);
   expect_mma(cdna("v_mfma_i32_16x16x32_i8"), OpClass::kTensorMma, 16, 16, 32, TensorType::kInt8);
-  expect_mma(cdna("v_smfmac_f32_16x16x32_f16"), OpClass::kTensorMma, 16, 16, 32, TensorType::kFp16, true);
+  expect_mma(cdna("v_smfmac_f32_16x16x32_f16"), OpClass::kTensorMma, 16, 16, 32, TensorType::kFp16,
+             true);
   EXPECT_FALSE(cdna("v_mfma_f32_16x16x32_fp8_fp8", kGfx90a).known);  // fp8 is CDNA3
   EXPECT_FALSE(cdna("v_smfmac_f32_16x16x32_f16", kGfx90a).known);
-  EXPECT_FALSE(cdna("v_mfma_i32_32x32x8i8", kGfx942).known);          // replaced on gfx940
+  EXPECT_FALSE(cdna("v_mfma_i32_32x32x8i8", kGfx942).known);  // replaced on gfx940
 }
 
 TEST(IsaTables, CdnaVectorScalarAndMemory) {

@@ -124,7 +124,8 @@ TEST(Jst, InMemoryKernelsWithEveryAddressShapeRoundTrip) {
       k.append(warp, "LDG.E", 0xffffffffull, {2}, {4}, 4, stride);
       k.append(warp, "LDS.U.128", 0xffff0000ull, {8}, {5}, 16, gather);
       k.append(warp, "STG.E.64", 0x100ull, {}, {2, 6}, 8, one);
-      k.append(warp, "HGMMA.64x256x16.F32.BF16", 0xffffffffull, {24}, {kUniformBase + 4, 26}).pc = 0x9990;
+      k.append(warp, "HGMMA.64x256x16.F32.BF16", 0xffffffffull, {24}, {kUniformBase + 4, 26}).pc =
+          0x9990;
       k.append(warp, "BRA", 0, {}, {}).immediate = 0xfffffff0u;
       k.append(warp, "ATOMS.ADD", 0x80000001ull, {9}, {10, 11}, 4, {0x10, 0x10});
       k.append(warp, "EXIT", 0xffffffffull, {}, {});
@@ -143,7 +144,8 @@ TEST(Jst, InMemoryKernelsWithEveryAddressShapeRoundTrip) {
   LoadedKernel want;
   want.info = k.info;
   want.ctas = k.ctas;
-  for (size_t i = 0; i < k.opcodes->size(); ++i) want.opcodes.push_back((*k.opcodes)[static_cast<uint16_t>(i)]);
+  for (size_t i = 0; i < k.opcodes->size(); ++i)
+    want.opcodes.push_back((*k.opcodes)[static_cast<uint16_t>(i)]);
   expect_same_info(want.info, back[0].info);
   expect_same_instructions(want, back[0]);
   auto s = summarize_trace(*open_trace(out));
@@ -209,12 +211,24 @@ TEST(Jst, GatherAddressPatternsRoundTrip) {
     std::vector<uint64_t> a;
     for (int l = 0; l < 32; ++l) {
       switch (pattern) {
-        case 0: a.push_back(0x7f0000000000ull + 4 * (rnd() % (1 << 20))); break;
-        case 1: a.push_back(rnd()); break;  // 64-bit random: deltas too wide to pack
-        case 2: a.push_back(0x1000000ull - 128 * l); break;
-        case 3: a.push_back(0x10000ull + 16 * (rnd() % 3)); break;
-        case 4: a.push_back(l % 2 ? 0 : ~uint64_t{0}); break;
-        default: a.push_back(0x2000ull + 8 * ((rnd() >> 40) % 1000)); break;
+        case 0:
+          a.push_back(0x7f0000000000ull + 4 * (rnd() % (1 << 20)));
+          break;
+        case 1:
+          a.push_back(rnd());
+          break;  // 64-bit random: deltas too wide to pack
+        case 2:
+          a.push_back(0x1000000ull - 128 * l);
+          break;
+        case 3:
+          a.push_back(0x10000ull + 16 * (rnd() % 3));
+          break;
+        case 4:
+          a.push_back(l % 2 ? 0 : ~uint64_t{0});
+          break;
+        default:
+          a.push_back(0x2000ull + 8 * ((rnd() >> 40) % 1000));
+          break;
       }
     }
     k.append(w, "LDG.E", 0xffffffffull, {2}, {4}, 4, a);
@@ -234,7 +248,8 @@ TEST(Jst, GatherAddressPatternsRoundTrip) {
 
 TEST(Jst, FuzzerFoundInputsFailCleanly) {
   // Inputs the fuzzer once turned into crashes (opcode strings with invalid UTF-8).
-  const std::filesystem::path dir = std::string(JOULESIM_SOURCE_DIR) + "/tests/fixtures/fuzz_regressions";
+  const std::filesystem::path dir =
+      std::string(JOULESIM_SOURCE_DIR) + "/tests/fixtures/fuzz_regressions";
   int n = 0;
   for (const auto& f : std::filesystem::directory_iterator(dir)) {
     ++n;

@@ -17,8 +17,8 @@
 namespace joulesim::trace::testing {
 
 /// A tracer-version-5 kernel header for a (grid x 1 x 1) x (block x 1 x 1) launch.
-inline std::string header(int grid, int block, int version = 5, int binary = 80,
-                          int lineinfo = 0, int nregs = 16) {
+inline std::string header(int grid, int block, int version = 5, int binary = 80, int lineinfo = 0,
+                          int nregs = 16) {
   std::ostringstream o;
   o << "-kernel name = test_kernel\n-kernel id = 7\n-grid dim = (" << grid << ",1,1)\n"
     << "-block dim = (" << block << ",1,1)\n-shmem = 0\n-nregs = " << nregs
@@ -74,7 +74,8 @@ inline LoadedKernel load_text(const std::string& text) {
 
 inline std::string gzip_bytes(const std::string& in) {
   z_stream z{};
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("zlib");
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("zlib");
   std::string out(deflateBound(&z, in.size()) + 64, '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   z.avail_in = static_cast<uInt>(in.size());
