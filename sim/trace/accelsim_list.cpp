@@ -44,8 +44,8 @@ class MemoryKernelSource : public TraceSource {
     done_ = true;
     out.kind = TraceCommand::Kind::kKernel;
     out.address = out.bytes = 0;
-    out.kernel =
-        open_accelsim_kernel(std::make_unique<LineReader>(open_memory_source(data_), name_));
+    out.kernel = open_accelsim_kernel(
+        std::make_unique<LineReader>(open_memory_source(data_), name_, data_->size() + 64));
     return true;
   }
 

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "core/error.hpp"
@@ -71,8 +72,11 @@ Cursor::Cursor(std::shared_ptr<RandomAccess> data, uint64_t begin, uint64_t end,
     : data_(std::move(data)),
       end_(std::min(end, data_->size())),
       name_(std::move(name)),
-      buf_(new char[kCursorBuffer]),
-      cap_(kCursorBuffer),
+      // Small ranges (in-memory images, the fuzzer) get a small buffer; never below 2 instructions.
+      buf_(new char[std::clamp<uint64_t>(end_ - std::min(begin, end_) + 16, 2 * kMaxInstBytes,
+                                         kCursorBuffer)]),
+      cap_(std::clamp<uint64_t>(end_ - std::min(begin, end_) + 16, 2 * kMaxInstBytes,
+                                kCursorBuffer)),
       base_(begin),
       p_(buf_.get()),
       lim_(buf_.get()) {}

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -169,8 +170,11 @@ std::unique_ptr<ByteSource> open_memory_source(std::shared_ptr<const std::string
   return wrap(std::make_unique<MemorySource>(std::move(data)), c);
 }
 
-LineReader::LineReader(std::unique_ptr<ByteSource> source, std::string name)
-    : source_(std::move(source)), name_(std::move(name)), buf_(new char[kChunk]), cap_(kChunk) {}
+LineReader::LineReader(std::unique_ptr<ByteSource> source, std::string name, size_t initial_buffer)
+    : source_(std::move(source)),
+      name_(std::move(name)),
+      buf_(new char[std::clamp<size_t>(initial_buffer, 256, kChunk)]),
+      cap_(std::clamp<size_t>(initial_buffer, 256, kChunk)) {}
 
 bool LineReader::refill() {
   if (eof_) return false;

@@ -39,7 +39,9 @@ std::unique_ptr<ByteSource> open_memory_source(std::shared_ptr<const std::string
 /// Reads lines ('\n'-terminated, a trailing '\r' dropped) from a ByteSource.
 class LineReader {
  public:
-  LineReader(std::unique_ptr<ByteSource> source, std::string name);
+  /// @p initial_buffer: starting buffer size (it grows for long lines); small for small inputs.
+  LineReader(std::unique_ptr<ByteSource> source, std::string name,
+             size_t initial_buffer = size_t{256} << 10);
   /// Next line, valid until the following call. False at the end of the input.
   bool next(std::string_view& line);
   /// 1-based number of the line last returned.
