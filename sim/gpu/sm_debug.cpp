@@ -51,7 +51,8 @@ std::string Sm::describe_stuck(int64_t now, size_t max_warps) const {
       line += "finished its instructions, waiting for " + std::to_string(w.loads_out) +
               " loads and " + std::to_string(w.gmma_unlaunched) + " unlaunched GMMAs to complete";
     } else {
-      const trace::Instruction& inst = *w.next;
+      // A warp at a barrier has already issued its BAR: name that instruction.
+      const trace::Instruction& inst = w.state == Warp::State::kBarrier ? *(w.next - 1) : *w.next;
       const OpTiming& t = (*ops_)[inst.opcode];
       line += "PC " + hex(inst.pc) + " " + (*opcodes_)[inst.opcode].name + " waits on ";
       std::string why;
