@@ -118,7 +118,8 @@ class Sm {
   bool has_resident_warps() const { return resident_ctas_ > 0; }
   bool quiet() const { return lsu_.empty() && outbound_.empty(); }
   uint32_t inflight() const { return inflight_; }
-  mem::L1Cache& l1() { return *l1_; }
+  /// Kernel boundary: invalidates L1 (dirty lines of a write-back L1 queue for write-back).
+  void flush_l1();
 
   /// Why each unfinished warp is waiting, for deadlock reports (at most @p max_warps lines).
   std::string describe_stuck(int64_t now, size_t max_warps) const;
@@ -156,6 +157,7 @@ class Sm {
   void on_id_complete(uint32_t id, int64_t now);
   MemOp* memop_of(uint32_t id);
   int64_t lsu_step(int64_t now, Picoseconds now_ps);
+  void take_l1_downstream();
 
   uint16_t id_;
   const config::GpuSpec& spec_;

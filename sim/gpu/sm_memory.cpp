@@ -13,9 +13,12 @@ namespace joulesim::gpu {
 using stats::Counter;
 
 namespace {
+// Request ids: bit 31 marks an atomic that bypassed L1, bits 16..30 a generation, bits 0..15 the
+// MemOp slot. kNoWaiter (stores) names no slot; neither pattern can equal mem::kWritebackId.
 constexpr uint32_t kBypassBit = 0x80000000u;
-constexpr uint32_t kNoWaiter = 0x7FFFFFFFu;
+constexpr uint32_t kNoWaiter = 0x7FFFFFFEu;
 constexpr uint32_t kSlotMask = 0xFFFFu;
+static_assert((kNoWaiter | kBypassBit) != mem::kWritebackId);
 }  // namespace
 
 void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
@@ -145,11 +148,9 @@ int64_t Sm::lsu_step(int64_t now, Picoseconds now_ps) {
           if (op) --op->unaccepted, ++op->misses;
           break;
       }
-      downstream_.clear();
-      l1_->take_downstream(downstream_);
-      for (const auto& r : downstream_) outbound_.push(r);
     }
   }
+  take_l1_downstream();
   while (!outbound_.empty() && mem_.can_accept(id_)) {
     mem_.send(outbound_.front(), now_ps);
     outbound_.pop();
@@ -161,13 +162,24 @@ int64_t Sm::lsu_step(int64_t now, Picoseconds now_ps) {
   return next;
 }
 
+void Sm::take_l1_downstream() {
+  downstream_.clear();
+  l1_->take_downstream(downstream_);
+  for (const auto& r : downstream_) outbound_.push(r);
+}
+
+void Sm::flush_l1() {
+  l1_->invalidate_all();
+  take_l1_downstream();
+}
+
 bool Sm::poll_responses(int64_t now, Picoseconds /*now_ps*/) {
   bool any = false;
   mem::SectorRequest resp;
   while (mem_.pop_response(id_, resp)) {
     any = true;
     if (inflight_ > 0) --inflight_;
-    if (resp.id & kBypassBit) {
+    if ((resp.id & kBypassBit) && resp.id != mem::kWritebackId) {
       on_id_complete(resp.id, now);
     } else {
       completed_.clear();
