@@ -100,9 +100,9 @@ EmbodiedTable load_embodied(const std::filesystem::path& path) {
     const std::string p = "memory." + name;
     check_keys(m, {"g_per_gb", "channels_per_ic"}, where, p);
     read_entry(m, "g_per_gb", "g/GB", where, p);
-    if (!m.contains("channels_per_ic") || !m["channels_per_ic"].is_number_unsigned() ||
-        m["channels_per_ic"].get<uint64_t>() == 0) {
-      throw ConfigError(where + ": '" + p + ".channels_per_ic' must be a positive integer");
+    if (!m.contains("channels_per_ic") || !m["channels_per_ic"].is_number_unsigned()) {
+      throw ConfigError(where + ": '" + p +
+                        ".channels_per_ic' must be a non-negative integer (0: on-die memory)");
     }
   }
   return EmbodiedTable{std::move(j)};
@@ -141,8 +141,9 @@ EmbodiedCarbon embodied_carbon(const EmbodiedTable& t, const config::GpuSpec& sp
   }
   const json& mem = j["memory"][type];
   c.memory_g = mem["g_per_gb"]["value"].get<double>() * spec.dram.capacity_gb;
-  const double ics = spec.core.dies + std::ceil(static_cast<double>(spec.dram.channels) /
-                                                mem["channels_per_ic"].get<double>());
+  const double per_ic = mem["channels_per_ic"].get<double>();
+  const double memory_ics = per_ic > 0 ? std::ceil(spec.dram.channels / per_ic) : 0.0;
+  const double ics = spec.core.dies + memory_ics;
   c.packaging_g = ics * j["packaging_g_per_ic"]["value"].get<double>() / yield;
   c.lifetime_s = j["lifetime_years"]["value"].get<double>() * kSecondsPerYear;
   return c;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/error.hpp"
 #include "energy/energy.hpp"
 #include "energy/internal.hpp"
 
@@ -61,6 +62,11 @@ double leakage_scale(const EnergyTable& t, const Conditions& cond) {
 
 EnergyBreakdown price(const stats::ActivityCounts& counts, int64_t time_ps, const EnergyTable& t,
                       const config::GpuSpec& spec, const Conditions& cond) {
+  if (time_ps < 0)
+    throw Error("energy model: negative elapsed time (" + std::to_string(time_ps) + " ps)");
+  if (!(t.vref.value > 0) || !(cond.volts >= 0) || !std::isfinite(cond.temperature_c)) {
+    throw Error("energy model: voltage must be >= 0 and the temperature finite");
+  }
   EnergyBreakdown e;
   e.time_s = static_cast<double>(time_ps) * 1e-12;
   const double v = cond.volts > 0 ? cond.volts : t.vref.value;
