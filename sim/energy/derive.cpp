@@ -1,8 +1,10 @@
 // Derivation of a GPU generation's energy table from the 45 nm reference by node and voltage
 // scaling (models/energy/scaling.json) plus the generation's own memory, static and board figures
 // (models/energy/derive/<name>.json). Tables are generated, never hand-typed.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "core/error.hpp"
 #include "energy/energy.hpp"
@@ -48,6 +50,28 @@ const json& need(const json& j, const std::string& key, const std::string& where
   return j.at(key);
 }
 
+// The logic calibration at @p nm: log-log interpolation between scaling.json's anchors.
+double anchored_calibration(const json& scaling, double nm) {
+  const json& pts = scaling.at("calibration_anchors").at("points");
+  std::vector<std::pair<double, double>> a;  // (ln nm, ln factor), ascending nm
+  for (const auto& p : pts) {
+    a.emplace_back(std::log(p.at("node_nm").get<double>()),
+                   std::log(p.at("logic").at("value").get<double>()));
+  }
+  std::sort(a.begin(), a.end());
+  if (a.empty()) throw ConfigError("scaling.json: calibration_anchors.points is empty");
+  const double x = std::log(nm);
+  if (x <= a.front().first) return std::exp(a.front().second);
+  if (x >= a.back().first) return std::exp(a.back().second);
+  for (size_t i = 1; i < a.size(); ++i) {
+    if (x <= a[i].first) {
+      const double f = (x - a[i - 1].first) / (a[i].first - a[i - 1].first);
+      return std::exp(a[i - 1].second + f * (a[i].second - a[i - 1].second));
+    }
+  }
+  return std::exp(a.back().second);
+}
+
 }  // namespace
 
 double stillmaker_energy_factor(const json& scaling, const std::string& node, double volts,
@@ -82,7 +106,20 @@ json derive_table(const json& reference, const json& scaling, const json& input)
   const double node_factor = stillmaker_energy_factor(scaling, node, vref, ref_v) * sub7;
   const json& cal = need(input, "calibration", where);
   check_keys(cal, {"logic", "wire"}, where, "calibration");
-  const double cal_logic = read_entry(cal, "logic", "ratio", where, "calibration").value;
+  json cal_used = cal;
+  double cal_logic = 0;
+  if (cal.contains("logic") && cal["logic"].is_string() &&
+      cal["logic"].get<std::string>() == "from_anchors") {
+    const double nm = read_entry(input, "node_nm", "nm", where, "").value;
+    cal_logic = anchored_calibration(scaling, nm);
+    cal_used["logic"] = {
+        {"value", round6(cal_logic)},
+        {"unit", "ratio"},
+        {"source", "scaling.json calibration_anchors at " + fmt(nm) +
+                       " nm: " + scaling.at("calibration_anchors").at("rule").get<std::string>()}};
+  } else {
+    cal_logic = read_entry(cal, "logic", "ratio", where, "calibration").value;
+  }
   const double cal_wire = read_entry(cal, "wire", "ratio", where, "calibration").value;
   const double logic = node_factor * cal_logic;
   const double wire = (vref / ref_v) * (vref / ref_v) * cal_wire;
@@ -129,7 +166,7 @@ json derive_table(const json& reference, const json& scaling, const json& input)
                        {"node_factor", round6(node_factor)},
                        {"logic_factor", round6(logic)},
                        {"wire_factor", round6(wire)},
-                       {"calibration", cal}};
+                       {"calibration", cal_used}};
   parse_energy_table(out, where + " (derived)");  // what we emit must be a valid table
   return out;
 }

@@ -58,7 +58,13 @@ TEST(EnergyDerive, LogicEntriesFollowTheStatedFactors) {
   const double hp45 = 1.018 * 0.81 - 0.3107 * 0.9 + 0.1539;
   const double sub7 =
       scaling["sub7nm_factors"][input["sub7nm_factor"].get<std::string>()]["value"].get<double>();
-  const double cal = input["calibration"]["logic"]["value"].get<double>();
+  // Hopper sits on the 4 nm calibration anchor.
+  ASSERT_EQ(input["calibration"]["logic"], "from_anchors");
+  double cal = 0;
+  for (const auto& p : scaling["calibration_anchors"]["points"]) {
+    if (p["node_nm"].get<double>() == 4) cal = p["logic"]["value"].get<double>();
+  }
+  ASSERT_GT(cal, 0);
   const double logic = hp7 / hp45 * sub7 * cal;
   const double ref_fma = et::tv(reference, "op_datapath_pj", "fp32_fma");
   EXPECT_NEAR(et::tv(t, "op_datapath_pj", "fp32_fma"), ref_fma * logic, 1e-5 * ref_fma * logic);
@@ -74,6 +80,27 @@ TEST(EnergyDerive, LogicEntriesFollowTheStatedFactors) {
   // Every entry names how it was derived.
   EXPECT_NE(t["op_datapath_pj"]["fp32_fma"]["source"].get<std::string>().find("Stillmaker"),
             std::string::npos);
+}
+
+TEST(EnergyDerive, CalibrationIsLogLinearInNodeBetweenAnchors) {
+  const auto dir = et::models_dir() / "energy";
+  const auto reference = et::read_json(dir / "reference-45nm.json");
+  const auto scaling = et::read_json(dir / "scaling.json");
+  const auto& pts = scaling["calibration_anchors"]["points"];
+  ASSERT_EQ(pts.size(), 2u);
+  const double n0 = pts[0]["node_nm"].get<double>(), c0 = pts[0]["logic"]["value"].get<double>();
+  const double n1 = pts[1]["node_nm"].get<double>(), c1 = pts[1]["logic"]["value"].get<double>();
+  const auto ampere =
+      derive_table(reference, scaling, et::read_json(dir / "derive" / "ampere-7nm.json"));
+  const double f = (std::log(7.0) - std::log(n0)) / (std::log(n1) - std::log(n0));
+  const double expect = std::exp(std::log(c0) + f * (std::log(c1) - std::log(c0)));
+  EXPECT_NEAR(ampere["derivation"]["calibration"]["logic"]["value"].get<double>(), expect,
+              1e-5 * expect);
+  // Outside the anchors the nearest one holds: 28 nm lies beyond the 12 nm anchor (points[0]).
+  auto big = et::read_json(dir / "derive" / "volta-12nm.json");
+  big["node_nm"]["value"] = 28;
+  const auto t = derive_table(reference, scaling, big);
+  EXPECT_NEAR(t["derivation"]["calibration"]["logic"]["value"].get<double>(), c0, 1e-9);
 }
 
 TEST(EnergyDerive, BadInputIsRejectedWithTheKey) {

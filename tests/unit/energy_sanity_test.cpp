@@ -1,9 +1,9 @@
 // Sanity against the physical world: a saturating dense tensor GEMM priced with each generation's
 // table. Counts are constructed to match a tiled GEMM at the GPU's published peak dense rate
 // (tile sizes, operand traffic and instruction shapes below); the expectations are public
-// TDP / peak figures, not model output. Calibration: hopper-4n's calibration.logic was fitted
-// to the H100 figure; ampere and blackwell carry it unchanged (out of sample); volta-12nm has
-// its own fit (see models/energy/derive/volta-12nm.json).
+// TDP / peak figures, not model output. Calibration (models/energy/scaling.json
+// calibration_anchors): the logic factor was fitted at two anchors, V100 (12 nm) and H100 (4 nm);
+// A100 (7 nm, interpolated) is out of sample; B200 shares the 4 nm anchor.
 #include <gtest/gtest.h>
 
 #include <cstdio>
