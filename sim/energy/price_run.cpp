@@ -109,6 +109,7 @@ void apply_set(json& config, const std::string& assignment) {
     const std::string part =
         key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty()) throw ConfigError("--set: empty component in key '" + key + "'");
+    if (cur->is_null()) *cur = json::object();
     if (!cur->is_object()) throw ConfigError("--set: '" + key + "' goes through a non-object");
     if (dot == std::string::npos) {
       json& slot = (*cur)[part];
