@@ -4,7 +4,9 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
+#include "core/error.hpp"
 #include "gen_test_util.hpp"
 
 using namespace gentest;
@@ -328,4 +330,71 @@ TEST(GenDeterminism, StreamedEqualsMaterialised) {
     EXPECT_EQ(a.recs[i].addrs, b.recs[i].addrs);
     EXPECT_EQ(a.recs[i].inst.pc, b.recs[i].inst.pc);
   }
+}
+
+TEST(GenIsa, EveryEmittedOpcodeIsInTheIsaTableOfItsTarget) {
+  // The trace subsystem's per-ISA tables (sm_70..sm_100, gfx90a, gfx942) know every opcode the
+  // generators emit, with the expected unit for the tensor instructions.
+  std::vector<std::tuple<std::string, ParamList, Isa>> runs;
+  for (Isa isa : {Isa::kSm70, Isa::kSm80, Isa::kSm90, Isa::kSm100, Isa::kGfx90a, Isa::kGfx942}) {
+    runs.push_back({"ubench.ffma_chain", {{"n", "2"}}, isa});
+    runs.push_back({"ubench.pointer_chase", {{"footprint_kb", "1"}, {"steps", "2"}}, isa});
+    runs.push_back({"ubench.smem_bank", {{"iters", "2"}}, isa});
+    for (std::string kind : {"read", "write", "copy", "triad"}) {
+      for (std::string bpt : {"4", "8", "16"}) {
+        runs.push_back({"ubench.stream",
+                        {{"ctas", "1"},
+                         {"threads", "64"},
+                         {"iters", "2"},
+                         {"kind", kind},
+                         {"bytes_per_thread", bpt}},
+                        isa});
+      }
+    }
+    for (const gen::ParamSpec& p : gen::generator_spec("ubench.throughput").params) {
+      if (p.name != "op") continue;
+      for (const std::string& op : p.choices) {
+        runs.push_back(
+            {"ubench.throughput", {{"op", op}, {"iters", "2"}, {"warps_per_sm", "4"}}, isa});
+      }
+    }
+    for (std::string dtype : {"fp16", "bf16", "tf32", "fp8", "int8", "fp4", "fp64"}) {
+      for (std::string sparse : {"0", "1"}) {
+        runs.push_back(
+            {"gemm",
+             {{"m", "256"}, {"n", "256"}, {"k", "256"}, {"dtype", dtype}, {"sparse", sparse}},
+             isa});
+      }
+    }
+  }
+  size_t generated = 0;
+  for (auto& [name, params, isa] : runs) {
+    MemoryTraceSource s;
+    try {
+      s = gen::generate(name, params, isa);
+    } catch (const joulesim::Error&) {
+      continue;  // a combination the ISA cannot express (tested elsewhere)
+    }
+    ++generated;
+    TraceCommand cmd;
+    while (s.next(cmd)) {
+      if (cmd.kind != TraceCommand::Kind::kKernel) continue;
+      const OpcodeTable& t = cmd.kernel->opcodes();
+      for (size_t i = 0; i < t.size(); ++i) {
+        const OpcodeInfo& oi = t[static_cast<uint16_t>(i)];
+        EXPECT_TRUE(oi.known) << oi.name << " on " << gen::to_string(isa) << " (" << name << ")";
+        if (mma_shape(oi.name).m != 0) {
+          EXPECT_EQ(oi.unit, Unit::kTensor) << oi.name;
+          const Shape sh = mma_shape(oi.name);
+          EXPECT_EQ(oi.mma_m, sh.m) << oi.name;
+          EXPECT_EQ(oi.mma_n, sh.n) << oi.name;
+          EXPECT_EQ(oi.mma_k, sh.k) << oi.name;
+          EXPECT_EQ(oi.sparse,
+                    oi.name.find("SP.") != std::string::npos || oi.name.rfind("v_smfmac", 0) == 0)
+              << oi.name;
+        }
+      }
+    }
+  }
+  EXPECT_GE(generated, 150u);  // most combinations are valid on some ISA
 }

@@ -113,8 +113,10 @@ class Throughput : public KernelProgram {
       cmp_ = intern("ISETP.NE.AND");
       bra_ = intern("BRA");
       exit_ = intern("EXIT");
-      arrive_ = intern("WARPGROUP.ARRIVE");
-      depbar_ = intern("WARPGROUP.DEPBAR.LE");
+      if (def.shape == Shape::kGmma) {
+        arrive_ = intern("WARPGROUP.ARRIVE");
+        depbar_ = intern("WARPGROUP.DEPBAR.LE");
+      }
     } else {
       mov_ = intern("s_mov_b32");
       inc_ = intern("s_add_u32");
