@@ -58,10 +58,8 @@ void add_trace_gen_command(CLI::App& trace) {
       trace::write_accelsim(*source, out);
       out /= "kernelslist.g";
     } else {
-      if (out.extension() != ".jst") {
-        std::filesystem::create_directories(out);
-        out /= "trace.jst";
-      }
+      if (out.extension() != ".jst") out /= "trace.jst";
+      if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
       trace::write_jst(*source, out);
     }
     std::cout << "wrote " << opt->generator << " (" << trace::gen::to_string(target) << ") to "

@@ -27,6 +27,8 @@ void expect_same(const Flat& a, const Flat& b) {
     EXPECT_EQ(x.block, y.block);
     EXPECT_EQ(x.shmem_bytes, y.shmem_bytes);
     EXPECT_EQ(x.regs_per_thread, y.regs_per_thread);
+    EXPECT_EQ(x.regs_in_header, y.regs_in_header);
+    EXPECT_EQ(x.regs_in_header, x.regs_per_thread);
     EXPECT_EQ(x.binary_version, y.binary_version);
     EXPECT_EQ(x.shmem_base, y.shmem_base);
     EXPECT_EQ(x.local_base, y.local_base);

@@ -67,7 +67,7 @@ class MfmaGemm : public GemmKernel {
     racc_ = re_ + static_cast<int>(meta_loads_);
     const int end = racc_ + static_cast<int>(blocks_ * blocks_ * acc_regs_);
     if (end > 255) throw Error("gemm generator bug: " + std::to_string(end) + " VGPRs");
-    info_.regs_per_thread = static_cast<uint32_t>((end + 7) / 8 * 8);
+    set_regs(static_cast<uint32_t>((end + 7) / 8 * 8));
   }
 
  protected:

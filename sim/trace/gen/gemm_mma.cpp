@@ -79,7 +79,7 @@ class MmaGemm : public GemmKernel {
                              : static_cast<int>(wm_ / d.m * (wn_ / d.n));
     const int end = racc_ + acc_per_tile * tiles;
     if (end > 255) throw Error("gemm generator bug: " + std::to_string(end) + " registers");
-    info_.regs_per_thread = static_cast<uint32_t>(std::min(255, (end + 7) / 8 * 8));
+    set_regs(static_cast<uint32_t>(std::min(255, (end + 7) / 8 * 8)));
   }
 
  protected:

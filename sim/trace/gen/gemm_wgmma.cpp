@@ -46,7 +46,7 @@ class WgmmaGemm : public GemmKernel {
     re_ = staging_end();
     racc_ = re_ + static_cast<int>(meta_loads_);
     if (racc_ + 128 > 255) throw Error("gemm generator bug: too many registers");
-    info_.regs_per_thread = static_cast<uint32_t>(std::min(255, (racc_ + 128 + 7) / 8 * 8));
+    set_regs(static_cast<uint32_t>(std::min(255, (racc_ + 128 + 7) / 8 * 8)));
   }
 
  protected:

@@ -78,6 +78,8 @@ class KernelProgram {
  protected:
   /// Interns @p name (classified by the trace subsystem's ISA table) for later emission.
   Op intern(std::string_view name, uint8_t mem_width = 0);
+  /// Registers per thread, written as the header's -nregs (and used for occupancy).
+  void set_regs(uint32_t n) { info_.regs_per_thread = info_.regs_in_header = n; }
   /// Emits warp @p warp of CTA @p cta (whose linear index is @p index).
   virtual void emit_warp(const Dim3& cta, uint64_t index, uint32_t warp, Warp& w) const = 0;
 

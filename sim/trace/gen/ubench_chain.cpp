@@ -17,7 +17,7 @@ class FfmaChain : public KernelProgram {
     const bool sass = isa_family(isa) == IsaFamily::kSass;
     fma_ = intern(sass ? "FFMA" : "v_fma_f32");
     exit_ = intern(sass ? "EXIT" : "s_endpgm");
-    info_.regs_per_thread = 8;
+    set_regs(8);
   }
 
  protected:

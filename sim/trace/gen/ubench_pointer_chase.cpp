@@ -71,7 +71,7 @@ class PointerChase : public KernelProgram {
       store_ = intern("global_store_dwordx2", 8);
       exit_ = intern("s_endpgm");
     }
-    info_.regs_per_thread = 8;
+    set_regs(8);
   }
 
  protected:

@@ -41,7 +41,7 @@ class SmemBank : public KernelProgram {
       exit_ = intern("s_endpgm");
     }
     info_.shmem_bytes = 32 * 32 * 4 * (info_.warp_size / 32);
-    info_.regs_per_thread = static_cast<uint32_t>(8 + unroll);
+    set_regs(static_cast<uint32_t>(8 + unroll));
   }
 
   /// Byte offset in the CTA's shared memory read by @p lane.

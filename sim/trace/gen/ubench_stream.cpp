@@ -71,7 +71,7 @@ class Stream : public KernelProgram {
       wait_ = intern("s_waitcnt");
       exit_ = intern("s_endpgm");
     }
-    info_.regs_per_thread = 32;
+    set_regs(32);
   }
 
  protected:
@@ -166,7 +166,7 @@ class StreamLoop : public KernelProgram {
     cmp_ = intern("ISETP.GE.U32.AND");
     bra_ = intern("BRA");
     exit_ = intern("EXIT");
-    info_.regs_per_thread = 16;
+    set_regs(16);
   }
 
  protected:

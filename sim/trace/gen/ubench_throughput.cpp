@@ -124,7 +124,7 @@ class Throughput : public KernelProgram {
       bra_ = intern("s_cbranch_scc1");
       exit_ = intern("s_endpgm");
     }
-    info_.regs_per_thread = static_cast<uint32_t>(kAccBase + chains_ * acc_regs_);
+    set_regs(static_cast<uint32_t>(kAccBase + chains_ * acc_regs_));
   }
 
  protected:
