@@ -141,12 +141,15 @@ TEST(GenGemm, Sm90GroupsAreFencedByArriveAndDepbar) {
     if (r.cta == 0 && r.warp == 5 &&
         (base_of(r.opcode) == "HGMMA" || base_of(r.opcode) == "WARPGROUP")) {
       seq.push_back(r.opcode == "WARPGROUP.ARRIVE"      ? "A"
-                    : r.opcode == "WARPGROUP.DEPBAR.LE" ? "D"
+                    : r.opcode == "WARPGROUP.DEPBAR.LE" ? "D" + std::to_string(r.inst.immediate)
                                                         : "H");
     }
   }
+  // wait depth 1 while a next k-tile follows (its group may overlap), 0 before the epilogue
   std::vector<std::string> want;
-  for (int g = 0; g < 3; ++g) want.insert(want.end(), {"A", "H", "H", "H", "H", "D"});
+  for (int g = 0; g < 3; ++g) {
+    want.insert(want.end(), {"A", "H", "H", "H", "H", g < 2 ? "D1" : "D0"});
+  }
   EXPECT_EQ(seq, want);
 }
 

@@ -2,7 +2,8 @@
 // warpgroups (8 warps) each owning a 64x256 accumulator (128 f32 registers per thread).
 // Per k-tile every warp of a warpgroup issues WARPGROUP.ARRIVE, bk/k HGMMA.64x256xk (operands
 // A and B from shared-memory descriptors, so no addresses in the trace; the accumulator is both
-// source and destination), then WARPGROUP.DEPBAR.LE gsb0, 0x0 (wait depth 0 in the immediate).
+// source and destination), then WARPGROUP.DEPBAR.LE gsb0, N with the wait depth N in the
+// immediate: 1 inside the k-loop (one group stays in flight), 0 after the last k-tile.
 // A GMMA's shape is per warpgroup: each of the 4 warps traces the instruction once, so the
 // tensor FLOPs of a kernel are (GMMA warp instructions / 4) x 2 m n k.
 // 2:4 sparse (.SP): compressed A, doubled k, metadata loaded per k-tile with LDG into a register.
@@ -73,7 +74,10 @@ class WgmmaGemm : public GemmKernel {
         w.op(gmma_, {acc}, {acc});
       }
     }
-    w.op(depbar_, {}, {}, 0);  // gsb0, 0x0: all of this warpgroup's wgmma complete
+    // gsb0, N: at most N wgmma groups of this warpgroup still pending. Inside the loop N = 1 keeps
+    // one group in flight while the next k-tile's copy proceeds; the group of k-tile kt-1 (the
+    // reader of the buffer the coming STS overwrite) is then complete. The last waits for all.
+    w.op(depbar_, {}, {}, kt + 1 < s_.k_tiles() ? 1 : 0);
   }
 
   void epilogue(Warp& w, const Dim3& cta, uint32_t warp) const override {

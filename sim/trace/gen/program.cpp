@@ -103,7 +103,8 @@ Op KernelProgram::intern(std::string_view name, uint8_t mem_width) {
     bool short_form = (name.starts_with("s_") && !name.starts_with("s_load") &&
                        !name.starts_with("s_buffer") && !name.starts_with("s_store")) ||
                       name == "v_mov_b32" || name == "v_add_u32" || name == "v_lshlrev_b32" ||
-                      name == "v_and_b32";
+                      name == "v_and_b32" || name == "v_add_f32" || name == "v_exp_f32" ||
+                      name.starts_with("v_cmp_");
     op.size = short_form ? 4 : 8;
   }
   return op;
