@@ -2,6 +2,7 @@
 // once, A and B read from their row-major buffers the number of times tiling implies.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "gen_test_util.hpp"
@@ -44,7 +45,7 @@ void check(const Case& c, uint64_t m, uint64_t n, uint64_t k) {
   const uint64_t c_base = b + (b_bytes + (2u << 20) - 1) / (2u << 20) * (2u << 20);
 
   uint64_t flops = 0, mma = 0, a_read = 0, b_read = 0, c_written = 0;
-  std::map<uint64_t, int> c_bytes;
+  std::vector<uint8_t> c_bytes(m * n * acc, 0);  // times each byte of C is written
   for (const Rec& r : f.recs) {
     if (mma_shape(r.opcode).m != 0) {
       EXPECT_EQ(r.opcode, c.mma);
@@ -62,7 +63,7 @@ void check(const Case& c, uint64_t m, uint64_t n, uint64_t k) {
       if (store) {
         ASSERT_GE(addr, c_base);
         ASSERT_LE(addr + r.inst.mem_width, c_base + m * n * acc);
-        for (uint64_t i = 0; i < r.inst.mem_width; ++i) c_bytes[addr + i]++;
+        for (uint64_t i = 0; i < r.inst.mem_width; ++i) c_bytes[addr - c_base + i]++;
         c_written += r.inst.mem_width;
       } else if (addr >= a && addr < a + a_bytes) {
         ASSERT_LE(addr + r.inst.mem_width, a + a_bytes);
@@ -78,7 +79,8 @@ void check(const Case& c, uint64_t m, uint64_t n, uint64_t k) {
   EXPECT_EQ(a_read, a_bytes * (n / c.bn));  // each CTA column reads all of A once
   EXPECT_EQ(b_read, b_bytes * (m / c.bm));
   EXPECT_EQ(c_written, m * n * acc);
-  EXPECT_EQ(c_bytes.size(), m * n * acc);  // every byte of C exactly once
+  EXPECT_EQ(std::count(c_bytes.begin(), c_bytes.end(), 1), static_cast<long>(m * n * acc))
+      << "every byte of C exactly once";
 }
 
 }  // namespace

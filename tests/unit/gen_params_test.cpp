@@ -27,8 +27,9 @@ bool has(const std::string& s, const std::string& part) {
 }  // namespace
 
 TEST(GenParams, RegistryHasEveryGeneratorOfTheIssue) {
-  for (const char* n : {"ubench.ffma_chain", "ubench.throughput", "ubench.pointer_chase",
-                        "ubench.stream", "ubench.smem_bank", "bench.stream_loop", "gemm"}) {
+  for (const char* n :
+       {"ubench.ffma_chain", "ubench.throughput", "ubench.pointer_chase", "ubench.stream",
+        "ubench.smem_bank", "bench.stream_loop", "gemm", "kernel.reduce"}) {
     EXPECT_EQ(gen::generator_spec(n).name, n);
   }
   // Every parameter is documented and its default is itself valid.

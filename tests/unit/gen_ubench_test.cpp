@@ -275,23 +275,40 @@ TEST(GenStream, BytesPerArrayAndCoalescing) {
 }
 
 TEST(GenStreamLoop, ExactlyTheIssue3Trace) {
-  Flat f = make_flat("bench.stream_loop", {});
-  ASSERT_EQ(f.kernels.size(), 1u);
-  EXPECT_EQ(f.kernels[0].grid, (Dim3{80, 1, 1}));
-  EXPECT_EQ(f.kernels[0].block, (Dim3{256, 1, 1}));
-  EXPECT_EQ(f.kernels[0].binary_version, 70u);  // the speed benchmark runs on qv100
-  ASSERT_EQ(f.warp_sizes.size(), 80u * 8);
-  for (uint64_t n : f.warp_sizes) EXPECT_EQ(n, 6u + 120 * 7 + 1);
-  EXPECT_EQ(f.recs.size(), 640u * 847);
+  // Streamed CTA by CTA (542,080 instructions): checked without materialising records.
+  auto src = gen::open_generated("bench.stream_loop", {});
+  TraceCommand cmd;
+  ASSERT_TRUE(src->next(cmd));
+  EXPECT_EQ(cmd.kind, TraceCommand::Kind::kMemcpyHtoD);
+  ASSERT_TRUE(src->next(cmd));
+  ASSERT_EQ(cmd.kind, TraceCommand::Kind::kKernel);
+  KernelReader& k = *cmd.kernel;
+  EXPECT_EQ(k.info().grid, (Dim3{80, 1, 1}));
+  EXPECT_EQ(k.info().block, (Dim3{256, 1, 1}));
+  EXPECT_EQ(k.info().binary_version, 70u);  // the speed benchmark runs on qv100
   const std::vector<std::string> body = {"LDG", "FFMA", "STG", "IADD3", "IADD3", "ISETP", "BRA"};
-  for (size_t i = 0; i < 120 * 7; ++i) {
-    const Rec& r = f.recs[6 + i];
-    EXPECT_EQ(base_of(r.opcode), body[i % 7]) << i;
-    EXPECT_EQ(r.inst.pc, 0x60u + 16 * (i % 7));
+  CtaTrace cta;
+  uint64_t ctas = 0, warps = 0, insts = 0;
+  while (k.next_cta(cta)) {
+    ++ctas;
+    for (const WarpTrace& w : cta.warps) {
+      ++warps;
+      insts += w.insts.size();
+      ASSERT_EQ(w.insts.size(), 6u + 120 * 7 + 1);
+      for (size_t i = 0; i < 120 * 7; ++i) {
+        const Instruction& in = w.insts[6 + i];
+        ASSERT_EQ(base_of(k.opcodes()[in.opcode].name), body[i % 7]) << i;
+        ASSERT_EQ(in.pc, 0x60u + 16 * (i % 7));
+      }
+      EXPECT_EQ(w.insts[6].op_class, OpClass::kLoad);
+      EXPECT_EQ(w.insts[6].space, MemSpace::kGlobal);
+      EXPECT_EQ(k.opcodes()[w.insts.back().opcode].name, "EXIT");
+    }
   }
-  EXPECT_EQ(f.recs[6].inst.op_class, OpClass::kLoad);
-  EXPECT_EQ(f.recs[6].inst.space, MemSpace::kGlobal);
-  EXPECT_EQ(f.recs[846].opcode, "EXIT");
+  EXPECT_EQ(ctas, 80u);
+  EXPECT_EQ(warps, 640u);
+  EXPECT_EQ(insts, 640u * 847);
+  EXPECT_FALSE(src->next(cmd));
 }
 
 TEST(GenSmemBank, WaysDistinctWordsPerBank) {
@@ -340,6 +357,7 @@ TEST(GenIsa, EveryEmittedOpcodeIsInTheIsaTableOfItsTarget) {
     runs.push_back({"ubench.ffma_chain", {{"n", "2"}}, isa});
     runs.push_back({"ubench.pointer_chase", {{"footprint_kb", "1"}, {"steps", "2"}}, isa});
     runs.push_back({"ubench.smem_bank", {{"iters", "2"}}, isa});
+    runs.push_back({"kernel.reduce", {{"ctas", "2"}, {"iters", "2"}}, isa});
     for (std::string kind : {"read", "write", "copy", "triad"}) {
       for (std::string bpt : {"4", "8", "16"}) {
         runs.push_back({"ubench.stream",
@@ -397,4 +415,45 @@ TEST(GenIsa, EveryEmittedOpcodeIsInTheIsaTableOfItsTarget) {
     }
   }
   EXPECT_GE(generated, 150u);  // most combinations are valid on some ISA
+}
+
+TEST(GenReduce, ThreeLevelSumShape) {
+  const uint64_t ctas = 3, threads = 128, iters = 4, warps = threads / 32;
+  Flat f = make_flat("kernel.reduce", {{"ctas", "3"}, {"threads", "128"}, {"iters", "4"}});
+  uint64_t ldg_bytes = 0, shfl = 0, red = 0, sts = 0, lds_lanes = 0, exits_empty = 0;
+  for (const Rec& r : f.recs) {
+    const std::string b = base_of(r.opcode);
+    if (b == "LDG") ldg_bytes += r.inst.mem_width * r.addrs.size();
+    if (b == "SHFL") {
+      ++shfl;
+      EXPECT_EQ(r.inst.op_class, OpClass::kMove);
+    }
+    if (b == "RED") {
+      ++red;
+      EXPECT_EQ(r.inst.op_class, OpClass::kAtomic);
+      ASSERT_EQ(r.addrs.size(), 1u);
+    }
+    if (b == "STS") {
+      ++sts;
+      EXPECT_EQ(r.inst.active_mask, 1u);  // lane 0 of each warp
+      EXPECT_EQ(r.addrs[0], f.kernels[0].shmem_base + 4 * r.warp);
+    }
+    if (b == "LDS") lds_lanes += r.addrs.size();
+    if (b == "EXIT" && r.inst.active_mask == 0) {
+      ++exits_empty;
+      EXPECT_EQ(r.warp, 0u);  // warp 0 skips the early exit
+    }
+  }
+  EXPECT_EQ(ldg_bytes, ctas * threads * iters * 16);
+  EXPECT_EQ(shfl, ctas * (warps + 1) * 5);  // every warp folds, warp 0 folds again
+  EXPECT_EQ(red, ctas);
+  EXPECT_EQ(sts, ctas * warps);
+  EXPECT_EQ(lds_lanes, ctas * warps);  // warp 0 reads one partial per warp
+  EXPECT_EQ(exits_empty, ctas);
+  // all RED hit the same 4-byte result
+  std::set<uint64_t> targets;
+  for (const Rec& r : f.recs) {
+    if (base_of(r.opcode) == "RED") targets.insert(r.addrs[0]);
+  }
+  EXPECT_EQ(targets.size(), 1u);
 }

@@ -17,6 +17,7 @@ Entry stream_entry();         // ubench_stream.cpp
 Entry stream_loop_entry();    // ubench_stream.cpp
 Entry smem_bank_entry();      // ubench_smem.cpp
 Entry gemm_entry();           // gemm.cpp
+Entry reduce_entry();         // kernel_reduce.cpp
 
 /// Integer / choice ParamSpec shorthands.
 ParamSpec int_param(std::string name, int64_t def, int64_t min, int64_t max, std::string doc,
