@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Parse-speed benchmark (not a test): generates a large Accel-Sim text trace, converts it to .jst
+# and times `joulesim trace info` on one core for each, printing MB/s of uncompressed text and the
+# peak resident memory (which stays small because the readers stream one CTA at a time).
+#   scripts/bench_parse.sh [CTAS] [ITERS]   default 512 CTAs x 256 threads x 50 loop iterations
+#                                           (~210 MB of text, ~800 instructions per warp)
+# Needs build/joulesim (scripts/build.sh). Work files go to build/bench-parse/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ctas="${1:-512}"
+iters="${2:-50}"
+bin=build/joulesim
+[ -x "$bin" ] || { echo "build joulesim first (scripts/build.sh)" >&2; exit 1; }
+dir=build/bench-parse
+mkdir -p "$dir"
+if [ ! -f "$dir/text/kernel-1.traceg" ] || [ "$(cat "$dir/shape" 2>/dev/null)" != "$ctas x $iters" ]; then
+  echo "generating the text trace ($ctas CTAs x 256 threads x $iters iterations)..."
+  python3 scripts/gen_accelsim_trace.py stream "$dir/text" --ctas "$ctas" --threads 256 --iters "$iters"
+  echo "$ctas x $iters" > "$dir/shape"
+fi
+text_bytes=$(stat -c %s "$dir/text/kernel-1.traceg")
+"$bin" trace convert "$dir/text" "$dir/trace.jst" >/dev/null
+jst_bytes=$(stat -c %s "$dir/trace.jst")
+
+cpu="taskset -c 0"
+command -v taskset >/dev/null || cpu=""
+# Best of three wall times (warm page cache) and the peak RSS, via GNU time.
+measure() {
+  local best="" rss=0
+  for _ in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$dir/time.txt" $cpu "$bin" trace info "$1" --json > "$dir/out.json"
+    read -r t m < "$dir/time.txt"
+    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    [ "$m" -gt "$rss" ] && rss=$m
+  done
+  echo "$best $rss"
+}
+read -r t_text rss_text < <(measure "$dir/text")
+cp "$dir/out.json" "$dir/text.json"
+read -r t_jst rss_jst < <(measure "$dir/trace.jst")
+cmp -s "$dir/out.json" "$dir/text.json" && same=yes || same=NO
+
+awk -v tb="$text_bytes" -v jb="$jst_bytes" -v tt="$t_text" -v tj="$t_jst" -v rt="$rss_text" \
+    -v rj="$rss_jst" -v same="$same" -v insts="$(grep -m1 '"warp_insts"' "$dir/text.json" | tr -dc 0-9)" 'BEGIN {
+  printf "text trace: %.1f MB, %d warp instructions\n", tb / 1e6, insts
+  printf "jst trace:  %.1f MB (%.1f%% of the text)\n", jb / 1e6, 100 * jb / tb
+  printf "trace info, text: %.2f s = %.0f MB/s of text, %.1f M warp insts/s, peak RSS %.1f MB\n", tt, tb / 1e6 / tt, insts / 1e6 / tt, rt / 1024
+  printf "trace info, jst:  %.2f s = %.0f MB/s of equivalent text (%.1fx faster), peak RSS %.1f MB\n", tj, tb / 1e6 / tj, tt / tj, rj / 1024
+  printf "identical trace info output: %s\n", same
+}'
