@@ -5,7 +5,10 @@
 /// deltas are a subtraction. The timing model increments them by enum index: no strings, no maps.
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "trace/trace.hpp"
 
@@ -73,5 +76,14 @@ struct ActivityCounts {
   bool operator==(const ActivityCounts&) const = default;
   uint64_t total_warp_insts() const;
 };
+
+/// Counts as JSON (the one (de)serializer `run` and `reprice` share): {"counters": {name: n},
+/// "warp_insts": {op class: n}, "thread_insts": {...}, "tensor_flops": {type: n},
+/// "tensor_sparse_flops": {...}}. Zero entries are left out; every value is an exact integer.
+nlohmann::json counts_to_json(const ActivityCounts& counts);
+
+/// Reads counts_to_json's format back. Missing names are 0; an unknown name or a value that is
+/// not a non-negative integer is a ConfigError naming @p where and the key path.
+ActivityCounts counts_from_json(const nlohmann::json& j, const std::string& where);
 
 }  // namespace joulesim::stats

@@ -238,4 +238,12 @@ std::unique_ptr<TraceSource> open_trace_from_memory(std::string data,
 /// Writes every command of @p source to @p out as a native .jst file (atomically).
 void write_jst(TraceSource& source, const std::filesystem::path& out);
 
+/// Writes every command of @p source into folder @p dir (created if missing) as an Accel-Sim text
+/// trace, tracer version 5: kernelslist.g (MemcpyHtoD lines and kernel file names, in stream
+/// order) and kernel-N.traceg per kernel (N = 1, 2, ... in order), each file written atomically.
+/// Addresses use mode 1 (base+stride) where the active lanes are contiguous with a constant
+/// stride, else mode 2 (base+deltas), as the NVBit tracer does. SASS only: a CDNA kernel throws
+/// Error (Accel-Sim text has 32-lane masks and R registers; use write_jst).
+void write_accelsim(TraceSource& source, const std::filesystem::path& dir);
+
 }  // namespace joulesim::trace
