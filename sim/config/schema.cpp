@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -52,10 +53,13 @@ class Builder {
     rows_.push_back(std::move(r));
     return rows_.back();
   }
-  std::vector<KeyRow> take() { return std::move(rows_); }
+  std::vector<KeyRow> take() {
+    return std::vector<KeyRow>(std::make_move_iterator(rows_.begin()),
+                               std::make_move_iterator(rows_.end()));
+  }
 
  private:
-  std::vector<KeyRow> rows_;
+  std::deque<KeyRow> rows_;  // deque: references returned by field() stay valid
 };
 
 KeyRow& with_default(KeyRow& r, std::string reason) {
@@ -188,7 +192,7 @@ void add_tensor(Builder& b) {
           &TensorSpec::mma_latency);
   with_default(b.field("tensor.gmma_latency", U, 0, 8192, "cycles",
                        "extra cycles of a warpgroup (wgmma) MMA", t, &TensorSpec::gmma_latency),
-               "no warpgroup MMA (pre-Hopper and AMD)");
+               "no extra latency beyond the pipe cycles (and no warpgroup MMA before Hopper)");
 }
 
 void add_memories(Builder& b) {
@@ -351,6 +355,11 @@ void add_clocks_power(Builder& b) {
                "AccelWattch measured its Volta power at 65 degC "
                "(accelwattch-volta/hw_power_validation_volta.csv notes)");
 
+  with_default(b.field("power.dram_energy_scale", R, 0.01, 100, "x",
+                       "scale on the energy table's DRAM energies (hypothetical memories)", p,
+                       &PowerSpec::dram_energy_scale),
+               "the energy table's DRAM energies as tabled");
+
   auto ch = &GpuSpec::chip;
   b.field("chip.process", S, 0, 0, "", "process name, e.g. TSMC 4N", ch, &ChipSpec::process);
   b.field("chip.node_nm", R, 1, 1000, "nm", "process node", ch, &ChipSpec::node_nm);
@@ -466,17 +475,22 @@ std::string parent_of(std::string_view p) {
 bool is_group(std::string_view path) { return groups().count(std::string(path)) != 0; }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+  // Optimal string alignment: insertions, deletions, substitutions and adjacent transpositions
+  // each cost 1, so the common typo "trdc" for "trcd" is one edit away.
+  const size_t n = a.size(), m = b.size();
+  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (size_t i = 1; i <= n; ++i) {
+    for (size_t j = 1; j <= m; ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
-    std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return d[n][m];
 }
 
 std::string suggest_key(std::string_view path) {
@@ -497,10 +511,21 @@ std::string suggest_key(std::string_view path) {
     }
   }
   const size_t limit = std::max<size_t>(2, path.size() / 4);
+  if (best_d <= limit && best_same_parent) return "did you mean '" + best + "'?";
+  // A truncated leaf name within the right group ("l2.mshr" for "l2.mshrs_per_slice").
+  const auto last_dot = path.rfind('.');
+  const std::string leaf(path.substr(last_dot == std::string_view::npos ? 0 : last_dot + 1));
+  if (leaf.size() >= 3) {
+    for (const KeyRow& r : schema()) {
+      if (parent_of(r.path) != parent) continue;
+      const std::string rl = r.path.substr(parent.empty() ? 0 : parent.size() + 1);
+      if (rl.compare(0, leaf.size(), leaf) == 0 || leaf.compare(0, rl.size(), rl) == 0) {
+        return "did you mean '" + r.path + "'?";
+      }
+    }
+  }
   if (best_d <= limit) return "did you mean '" + best + "'?";
   // A right leaf name under the wrong group ("l2.mshrs" for "l1.mshrs") is worth naming too.
-  const std::string leaf(
-      path.substr(path.rfind('.') == std::string_view::npos ? 0 : path.rfind('.') + 1));
   for (const KeyRow& r : schema()) {
     if (r.path.size() > leaf.size() &&
         r.path.compare(r.path.size() - leaf.size(), leaf.size(), leaf) == 0 &&
