@@ -37,6 +37,8 @@ struct KeyRow {
   std::function<nlohmann::json(const GpuSpec&)> get;
 };
 
+/// Builds the table (schema_rows.cpp); schema() keeps the one instance.
+std::vector<KeyRow> build_schema();
 /// The schema, in documentation order.
 const std::vector<KeyRow>& schema();
 /// The row for @p path, or nullptr.
