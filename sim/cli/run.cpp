@@ -8,8 +8,10 @@
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
+#include "energy/energy.hpp"
 #include "gpu/gpu.hpp"
-#include "report/result_json.hpp"
+#include "report/result_table.hpp"
+#include "report/run_result.hpp"
 #include "trace/trace.hpp"
 
 namespace joulesim::cli {
@@ -36,25 +38,37 @@ void run_command(const RunOptions& o) {
   result.gpu = loaded.name;
   result.trace = o.trace;
   result.config = loaded.resolved;
-  // Energy hook (issue 4): the energy model prices result.kernels[i].counts and sets
-  // result.energy = {"total": {...}, "kernels": [{...}, ...]}; to_json merges it in.
+  // Timing produces counts; the energy model prices them (total and per kernel) and
+  // result_to_json merges its keys into "total" and "kernels".
+  // A pricing failure (e.g. an incomplete energy table) must not throw away the simulation: the
+  // timing result is still written, without energy keys, and the reason goes to stderr.
+  try {
+    result.energy = energy::price_run(result, loaded.spec, energy::PriceOptions{});
+  } catch (const Error& e) {
+    std::cerr << "joulesim: warning: the result is not priced (no energy keys): " << e.what()
+              << "\n";
+  }
 
-  const nlohmann::json j = report::to_json(result);
+  const nlohmann::json j = report::result_to_json(result);
   if (!o.out.empty()) {
     std::filesystem::create_directories(o.out);
     write_file_atomically(std::filesystem::path(o.out) / "result.json", j.dump(2) + "\n");
   }
-  if (o.json) std::cout << j.dump(2) << "\n";
-  else std::cout << report::to_table(result);
+  if (o.json)
+    std::cout << j.dump(2) << "\n";
+  else
+    std::cout << report::result_table(result);
 }
 }  // namespace
 
 void add_run_command(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand("run", "Replay a trace on a GPU model, cycle by cycle");
-  cmd->add_option("--gpu", opts->gpu, "GPU config: a name under configs/gpus (e.g. qv100) or a .json file")
+  cmd->add_option("--gpu", opts->gpu,
+                  "GPU config: a name under configs/gpus (e.g. qv100) or a .json file")
       ->required();
-  cmd->add_option("--trace", opts->trace, "Trace: an Accel-Sim kernelslist.g / .traceg[.xz|.gz] or a .jst file")
+  cmd->add_option("--trace", opts->trace,
+                  "Trace: an Accel-Sim kernelslist.g / .traceg[.xz|.gz] or a .jst file")
       ->required();
   cmd->add_option("--set", opts->sets, config::kSetOptionHelp);
   cmd->add_flag("--json", opts->json, "Print the result as one JSON object");

@@ -43,9 +43,10 @@ class Engine {
   report::KernelResult run_kernel(trace::KernelReader& reader) {
     const trace::KernelInfo& info = reader.info();
     const Occupancy occ = occupancy(spec_, info);
-    const std::vector<OpTiming> ops = decode_opcodes(reader.opcodes(), spec_, info.name);
+    ops_.clear();
+    decode_new_opcodes(reader.opcodes(), spec_, info.name, ops_);
     for (size_t i = 0; i < sms_.size(); ++i) {
-      sms_[i]->begin_kernel(&ops, &reader.opcodes(), &info, occ.ctas_per_sm);
+      sms_[i]->begin_kernel(&ops_, &reader.opcodes(), &info, occ.ctas_per_sm);
       sms_[i]->flush_l1();
       wake_[i] = sms_[i]->quiet() ? kNever : now_;
     }
@@ -128,6 +129,10 @@ class Engine {
           more_ctas_ = false;
           break;
         }
+        // Streaming readers intern opcodes as they go: decode any the new CTA brought.
+        if (reader_->opcodes().size() != ops_.size()) {
+          decode_new_opcodes(reader_->opcodes(), spec_, reader_->info().name, ops_);
+        }
         sm.start_cta(at);
         wake_[i] = std::min(wake_[i], at);
         placed = any = true;
@@ -196,6 +201,7 @@ class Engine {
   int64_t period_;
   int64_t now_ = 0;
   trace::KernelReader* reader_ = nullptr;
+  std::vector<OpTiming> ops_;  ///< decoded opcodes of the current kernel (grows as CTAs are read)
   bool more_ctas_ = false;
   size_t rr_ = 0;
   bool snapshots_ = false;

@@ -68,12 +68,13 @@ bool contains(std::string_view s, std::string_view part) {
 
 }  // namespace
 
-std::vector<OpTiming> decode_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& spec,
-                                     const std::string& kernel_name) {
-  std::vector<OpTiming> out(table.size());
+void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& spec,
+                        const std::string& kernel_name, std::vector<OpTiming>& out) {
+  const size_t first = out.size();
+  out.resize(table.size());
   const double ws = spec.core.warp_size;
   const double subcores = std::max<uint32_t>(1, spec.core.subcores_per_sm);
-  for (size_t i = 0; i < table.size(); ++i) {
+  for (size_t i = first; i < table.size(); ++i) {
     const trace::OpcodeInfo& info = table[static_cast<uint16_t>(i)];
     OpTiming& t = out[i];
     t.pipe = pipe_of(info.unit);
@@ -155,7 +156,6 @@ std::vector<OpTiming> decode_opcodes(const trace::OpcodeTable& table, const conf
         }
     }
   }
-  return out;
 }
 
 }  // namespace joulesim::gpu

@@ -60,9 +60,11 @@ struct OpTiming {
   uint64_t flops = 0;        ///< tensor: 2*m*n*k of the instruction (per warpgroup for GMMA)
 };
 
-/// Decodes every opcode of @p table for @p spec. Throws Error naming the kernel and opcode for a
-/// tensor op of a type the GPU does not support or of an unknown shape.
-std::vector<OpTiming> decode_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& spec,
-                                     const std::string& kernel_name);
+/// Decodes the opcodes of @p table that @p ops does not cover yet (appending), for @p spec.
+/// Streaming readers intern opcodes as they read CTAs, so this runs again after every CTA read
+/// (a no-op when nothing new appeared). Throws Error naming the kernel and opcode for a tensor op
+/// of a type the GPU does not support or of an unknown shape.
+void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& spec,
+                        const std::string& kernel_name, std::vector<OpTiming>& ops);
 
 }  // namespace joulesim::gpu

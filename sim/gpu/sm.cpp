@@ -14,7 +14,7 @@ using trace::Instruction;
 using trace::kZeroReg;
 
 namespace {
-constexpr size_t kMemOpsPerSm = 4096;
+constexpr size_t kMemOpsPerSm = 1024;  // outstanding loads per SM (64 warps x 16)
 }
 
 Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
@@ -28,7 +28,10 @@ Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
   const uint32_t nsub = std::max<uint32_t>(1, spec.core.subcores_per_sm);
   if (nwarps > 0xFFFE) throw ConfigError("core.max_warps_per_sm: at most 65534 warps per SM");
   warps_.resize(nwarps);
-  scoreboard_.assign(size_t{nwarps} * kRegSlots, 0);
+  scoreboard_.reset(
+      static_cast<int64_t*>(std::calloc(size_t{nwarps} * kRegSlots, sizeof(int64_t))));
+  if (!scoreboard_)
+    throw Error("out of memory allocating the scoreboards of SM " + std::to_string(id));
   for (uint32_t i = 0; i < nwarps; ++i) warps_[i].ready = &scoreboard_[size_t{i} * kRegSlots];
   for (uint32_t i = nwarps; i-- > 0;) free_warps_.push_back(static_cast<uint16_t>(i));
   subcores_.resize(nsub);
@@ -93,8 +96,7 @@ void Sm::start_cta(int64_t now) {
     const trace::WarpTrace& wt = cta.trace.warps[i];
     int64_t* ready = w.ready;
     w = Warp{};
-    w.ready = ready;
-    std::fill(ready, ready + kRegSlots, int64_t{0});
+    w.ready = ready;  // no reset needed: see scoreboard_
     w.next = wt.insts.data();
     w.end = wt.insts.data() + wt.insts.size();
     w.addrs = wt.addresses.data();
@@ -192,10 +194,12 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
         r = std::max({r, w.drain_at, w.gmma_done_at});
       }
       break;
-    case OpKind::kWgWait:
-      if (w.gmma_unlaunched != 0) return kNever;
-      r = std::max(r, w.gmma_done_at);
+    case OpKind::kWgWait: {  // WARPGROUP.DEPBAR.LE gsb0, N: at most N groups still pending
+      const int64_t t = gmma_wait_time(w, inst.immediate, now);
+      if (t == kNever) return kNever;
+      r = std::max(r, t);
       break;
+    }
     case OpKind::kWgArrive:
       if (w.loads_out != 0) return kNever;
       r = std::max(r, w.alu_drain_at);
@@ -212,6 +216,11 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
       break;
     case OpKind::kGmma:
       if (w.gq_count == kGmmaQueue) return kNever;
+      if (!w.group_open && w.g_next - w.g_first >= kGmmaGroups) {
+        const int64_t t = gmma_wait_time(w, kGmmaGroups - 1, now);
+        if (t == kNever) return kNever;
+        r = std::max(r, t);
+      }
       return r;  // queued in the tensor units, not blocked by them
     default:
       break;
@@ -310,6 +319,10 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
       arrive_barrier(ctas_[w.cta_slot], id, now);
       break;
     }
+    case OpKind::kWgArrive:
+    case OpKind::kWgWait:
+      w.group_open = false;  // the next GMMA starts a new group
+      break;
     default:
       break;  // EXIT, waits, NOP: the issue slot only
   }

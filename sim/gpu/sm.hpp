@@ -5,6 +5,7 @@
 /// with barriers and warpgroup (GMMA) state. Internal to the gpu subsystem.
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <string>
@@ -33,6 +34,8 @@ inline uint32_t reg_slot(uint16_t r) {
 
 /// Outstanding GMMAs a warp may have issued before its warpgroup launched them.
 inline constexpr uint32_t kGmmaQueue = 4;
+/// Incomplete GMMA groups a warp may have (a group: the GMMAs after one WARPGROUP.ARRIVE).
+inline constexpr uint32_t kGmmaGroups = 16;
 
 struct Warp {
   enum class State : uint8_t { kFree, kActive, kBarrier, kFinishing };
@@ -59,9 +62,19 @@ struct Warp {
   struct PendingGmma {
     uint8_t n = 0;
     std::array<uint16_t, trace::kMaxDst> regs{};
+    uint32_t group = 0;
   };
   std::array<PendingGmma, kGmmaQueue> gq{};
   uint8_t gq_head = 0, gq_count = 0;
+  /// GMMA groups, oldest first: groups[g % kGmmaGroups] for g in [g_first, g_next). Groups
+  /// complete in order (one tensor queue per SM), so done_at is non-decreasing.
+  struct GmmaGroup {
+    uint16_t unlaunched = 0;
+    int64_t done_at = 0;
+  };
+  std::array<GmmaGroup, kGmmaGroups> groups{};
+  uint32_t g_first = 0, g_next = 0;
+  bool group_open = false;  ///< the next GMMA joins group g_next - 1
 };
 
 struct CtaSlot {
@@ -144,6 +157,9 @@ class Sm {
                     int64_t now);
   void issue_shared(Warp& w, const trace::Instruction& inst, int64_t now);
   void issue_gmma(Warp& w, const trace::Instruction& inst, const OpTiming& t, int64_t now);
+  /// Earliest cycle at which at most @p n of the warp's GMMA groups are incomplete (0 if already;
+  /// kNever while a group that must complete is not launched yet). Retires completed groups.
+  static int64_t gmma_wait_time(Warp& w, uint32_t n, int64_t now);
   void launch_gmma(CtaSlot& cta, uint32_t group, const OpTiming& t, int64_t now);
   void arrive_barrier(CtaSlot& cta, uint8_t id, int64_t now);
   void check_barriers(CtaSlot& cta, int64_t now);
@@ -177,7 +193,13 @@ class Sm {
 
   std::vector<Subcore> subcores_;
   std::vector<Warp> warps_;
-  std::vector<int64_t> scoreboard_;
+  // Zeroed by calloc (fresh pages, faulted in only when a slot is first used) and never reset: a
+  // warp retires only when all its writes are complete, so every entry it leaves is <= the
+  // cycle any later warp in the slot is dispatched, which can never delay that warp.
+  struct FreeDeleter {
+    void operator()(int64_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<int64_t[], FreeDeleter> scoreboard_;
   std::vector<uint16_t> free_warps_;  ///< kept sorted descending: back() is the lowest free slot
   std::vector<CtaSlot> ctas_;
   int32_t staged_cta_ = -1;

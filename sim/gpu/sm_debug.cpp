@@ -61,7 +61,9 @@ std::string Sm::describe_stuck(int64_t now, size_t max_warps) const {
               std::to_string(cta.bar_arrived[w.bar_id]) + " of " + std::to_string(cta.alive) +
               " live warps arrived)";
       } else if (t.kind == OpKind::kWgWait && w.gmma_unlaunched > 0) {
-        why = std::to_string(w.gmma_unlaunched) + " GMMAs its warpgroup has not all issued";
+        why = std::to_string(w.gmma_unlaunched) + " GMMAs its warpgroup has not all issued (" +
+              std::to_string(w.g_next - w.g_first) + " groups incomplete, allowed " +
+              std::to_string(inst.immediate) + ")";
       } else if (t.kind == OpKind::kGmma && w.gq_count == kGmmaQueue) {
         why = "its warpgroup to issue earlier GMMAs (queue full)";
       } else if ((t.kind == OpKind::kMemWait || t.kind == OpKind::kWgArrive ||

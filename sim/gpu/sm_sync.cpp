@@ -8,7 +8,8 @@
 // k-th GMMA of the group launches when the last of them has issued its k-th. It then occupies all
 // the SM's tensor units for flops / tensor.<type>_flops_per_clk cycles (queued behind earlier
 // tensor work), and the issuing warps go on: their accumulator registers become ready at
-// completion + tensor.gmma_latency. WARPGROUP.DEPBAR waits for all the warp's GMMAs.
+// completion + tensor.gmma_latency. The GMMAs a warp issues after a WARPGROUP.ARRIVE form a group;
+// WARPGROUP.DEPBAR.LE gsb0, N (N = the immediate) waits until at most N groups are incomplete.
 #include <algorithm>
 
 #include "gpu/sm.hpp"
@@ -45,6 +46,13 @@ void Sm::issue_gmma(Warp& w, const trace::Instruction& inst, const OpTiming& t, 
     p.regs[p.n++] = inst.dst[i];
     w.ready[reg_slot(inst.dst[i])] = kNever;
   }
+  if (!w.group_open) {
+    w.groups[w.g_next % kGmmaGroups] = {};
+    ++w.g_next;
+    w.group_open = true;
+  }
+  p.group = w.g_next - 1;
+  ++w.groups[p.group % kGmmaGroups].unlaunched;
   ++w.gq_count;
   ++w.gmma_unlaunched;
   ++w.gmma_issued;
@@ -56,6 +64,18 @@ void Sm::issue_gmma(Warp& w, const trace::Instruction& inst, const OpTiming& t, 
   for (size_t i = first; i < last; ++i)
     min_issued = std::min(min_issued, warps_[cta.warp_slots[i]].gmma_issued);
   while (cta.gmma_launched[group] < min_issued) launch_gmma(cta, group, t, now);
+}
+
+int64_t Sm::gmma_wait_time(Warp& w, uint32_t n, int64_t now) {
+  while (w.g_first < w.g_next) {
+    const Warp::GmmaGroup& g = w.groups[w.g_first % kGmmaGroups];
+    if (g.unlaunched != 0 || g.done_at > now) break;
+    if (w.g_first + 1 == w.g_next) w.group_open = false;  // a completed group takes no more GMMAs
+    ++w.g_first;
+  }
+  if (w.g_next - w.g_first <= n) return 0;
+  const Warp::GmmaGroup& g = w.groups[(w.g_next - 1 - n) % kGmmaGroups];
+  return g.unlaunched != 0 ? kNever : g.done_at;
 }
 
 void Sm::launch_gmma(CtaSlot& cta, uint32_t group, const OpTiming& t, int64_t now) {
@@ -71,6 +91,9 @@ void Sm::launch_gmma(CtaSlot& cta, uint32_t group, const OpTiming& t, int64_t no
     Warp& w = warps_[cta.warp_slots[i]];
     const Warp::PendingGmma& p = w.gq[w.gq_head];
     for (int r = 0; r < p.n; ++r) w.ready[reg_slot(p.regs[r])] = done;
+    Warp::GmmaGroup& g = w.groups[p.group % kGmmaGroups];
+    --g.unlaunched;
+    g.done_at = std::max(g.done_at, done);
     w.gq_head = static_cast<uint8_t>((w.gq_head + 1) % kGmmaQueue);
     --w.gq_count;
     --w.gmma_unlaunched;

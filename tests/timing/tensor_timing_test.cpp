@@ -164,6 +164,28 @@ TEST(TensorTiming, GmmaIsAsynchronousUntilTheWait) {
   EXPECT_EQ(cycles_of(spec, std::move(k)), 1 + 128 + 1 + gpu::kExitOverheadCycles);
 }
 
+TEST(TensorTiming, DepbarKeepsNGroupsInFlight) {
+  // ARRIVE, G1, ARRIVE, G2, DEPBAR.LE 1, 50 dependent FFMAs, DEPBAR.LE 0, EXIT.
+  // G1 launches at 1 and completes at 129; G2 queues behind it (129..257). DEPBAR.LE 1 waits only
+  // for G1: it issues at 129, the FFMAs at 130..326 (R2 ready at 330), DEPBAR.LE 0 (G2 done at
+  // 257) at 327, EXIT at 330 when R2 is written; end 331.
+  auto spec = h100_like_spec();
+  auto k = make_kernel(
+      1, 4,
+      [](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t) {
+        for (int g = 0; g < 2; ++g) {
+          k.append(w, "WARPGROUP.ARRIVE", kFull, {}, {});
+          k.append(w, "HGMMA.64x256x16.F32.BF16", kFull, {24}, {trace::kUniformBase + 4, 24});
+        }
+        k.append(w, "WARPGROUP.DEPBAR.LE", kFull, {}, {}).immediate = 1;
+        for (int i = 0; i < 50; ++i) k.append(w, "FFMA", kFull, {2}, {2, 3});
+        k.append(w, "WARPGROUP.DEPBAR.LE", kFull, {}, {}).immediate = 0;
+        k.append(w, "EXIT", kFull, {}, {});
+      },
+      168, 0, 90);
+  EXPECT_EQ(cycles_of(spec, std::move(k)), 1 + 128 + 1 + 50 * 4 + gpu::kExitOverheadCycles);
+}
+
 TEST(TensorTiming, GmmaLoopReachesSmTensorRate) {
   auto spec = h100_like_spec(2);
   auto k = make_kernel(
