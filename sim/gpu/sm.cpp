@@ -13,10 +13,6 @@ using stats::Counter;
 using trace::Instruction;
 using trace::kZeroReg;
 
-namespace {
-constexpr size_t kMemOpsPerSm = 1024;  // outstanding loads per SM (64 warps x 16)
-}
-
 Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
        mem::MemoryHierarchy& mem)
     : id_(id),
@@ -27,21 +23,23 @@ Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
   const uint32_t nwarps = std::max<uint32_t>(1, spec.core.max_warps_per_sm);
   const uint32_t nsub = std::max<uint32_t>(1, spec.core.subcores_per_sm);
   if (nwarps > 0xFFFE) throw ConfigError("core.max_warps_per_sm: at most 65534 warps per SM");
-  warps_.resize(nwarps);
+  // Warp slots and MemOps are constructed on first use (slots are taken lowest first), so a
+  // kernel that uses few of them touches little memory; reserve() keeps their addresses stable.
+  max_warps_ = nwarps;
+  warps_.reserve(nwarps);
   scoreboard_.reset(
       static_cast<int64_t*>(std::calloc(size_t{nwarps} * kRegSlots, sizeof(int64_t))));
   if (!scoreboard_)
     throw Error("out of memory allocating the scoreboards of SM " + std::to_string(id));
-  for (uint32_t i = 0; i < nwarps; ++i) warps_[i].ready = &scoreboard_[size_t{i} * kRegSlots];
-  for (uint32_t i = nwarps; i-- > 0;) free_warps_.push_back(static_cast<uint16_t>(i));
+  free_warps_.reserve(nwarps);
   subcores_.resize(nsub);
   for (auto& sc : subcores_) {
     sc.sched = make_scheduler(spec.core.scheduler);
     sc.by_age.reserve(nwarps);
   }
   ctas_.resize(std::max<uint32_t>(1, spec.core.max_ctas_per_sm));
-  memops_.resize(kMemOpsPerSm);
-  for (size_t i = kMemOpsPerSm; i-- > 0;) free_memops_.push_back(static_cast<uint16_t>(i));
+  memops_.reserve(kMemOpsPerSm);
+  free_memops_.reserve(kMemOpsPerSm);
   order_.resize(nwarps);
   coalesced_.reserve(64);
   downstream_.reserve(64);
@@ -77,7 +75,7 @@ void Sm::start_cta(int64_t now) {
   const uint16_t cta_index = static_cast<uint16_t>(staged_cta_);
   staged_cta_ = -1;
   const size_t n = cta.trace.warps.size();
-  if (n > free_warps_.size()) {
+  if (n > free_warps_.size() + (max_warps_ - warps_.size())) {
     throw Error("kernel '" + kernel_->name + "': CTA (" + std::to_string(cta.trace.id.x) + "," +
                 std::to_string(cta.trace.id.y) + "," + std::to_string(cta.trace.id.z) + ") has " +
                 std::to_string(n) + " warps, more than the launch's block dimensions allow");
@@ -89,8 +87,14 @@ void Sm::start_cta(int64_t now) {
   cta.warp_slots.resize(n);
   ++resident_ctas_;
   for (size_t i = 0; i < n; ++i) {
-    const uint16_t slot = free_warps_.back();
-    free_warps_.pop_back();
+    uint16_t slot;
+    if (!free_warps_.empty()) {
+      slot = free_warps_.back();
+      free_warps_.pop_back();
+    } else {
+      slot = static_cast<uint16_t>(warps_.size());
+      warps_.emplace_back().ready = &scoreboard_[size_t{slot} * kRegSlots];
+    }
     cta.warp_slots[i] = slot;
     Warp& w = warps_[slot];
     const trace::WarpTrace& wt = cta.trace.warps[i];
@@ -108,6 +112,7 @@ void Sm::start_cta(int64_t now) {
     w.state = wt.insts.empty() ? Warp::State::kFinishing : Warp::State::kActive;
     if (wt.insts.empty()) --cta.alive;
     subcores_[w.subcore].by_age.push_back(slot);
+    wake_subcore(w.subcore, now);
   }
 }
 
@@ -123,6 +128,12 @@ int64_t Sm::tick(int64_t now, Picoseconds now_ps) {
 }
 
 int64_t Sm::issue_subcore(Subcore& sc, int64_t now) {
+  if (sc.next_try > now) return sc.next_try;
+  sc.next_try = issue_subcore_now(sc, now);
+  return sc.next_try;
+}
+
+int64_t Sm::issue_subcore_now(Subcore& sc, int64_t now) {
   const size_t n = sc.by_age.size();
   if (n == 0) return kNever;
   if (sc.read_free > now) return sc.read_free;
@@ -209,7 +220,9 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
       break;
     case OpKind::kGlobal:
     case OpKind::kAtomic:
-      if (!lsu_.empty() || free_memops_.empty()) r = std::max(r, now + 1);
+      if (!lsu_.empty() || (free_memops_.empty() && memops_.size() == kMemOpsPerSm)) {
+        r = std::max(r, now + 1);
+      }
       break;
     case OpKind::kShared:
       r = std::max(r, smem_free_);
@@ -273,6 +286,12 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
   w.dirty = true;
   ++w.next;
   const bool last = w.next == w.end;
+  // The warp's next instruction is read at this SM's next tick, long after (in host time) every
+  // other SM has ticked: fetch its cache lines now (the trace is far larger than the caches).
+  if (!last) {
+    __builtin_prefetch(w.next);
+    __builtin_prefetch(reinterpret_cast<const char*>(w.next) + sizeof(Instruction) - 1);
+  }
   auto occupy = [&](Pipe p, int64_t occ) {
     int64_t& busy = sc.busy_q[static_cast<size_t>(p)];
     const int64_t start = std::max(now * kQ, busy);

@@ -22,6 +22,8 @@
 namespace joulesim::gpu {
 
 inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+/// Outstanding loads per SM (64 warps x 16); a load finding none free waits.
+inline constexpr size_t kMemOpsPerSm = 1024;
 
 /// Scoreboard slots per warp: R0..R255 (0..255), UR0..UR63 (256..319), s0..s190 (320..510), and
 /// one overflow slot (511) for anything else, so a stray index only adds a false dependency.
@@ -141,6 +143,9 @@ class Sm {
   struct Subcore {
     std::array<int64_t, kNumPipes> busy_q{};  ///< pipe free from this time (1/kQ cycles)
     int64_t read_free = 0;                    ///< operand collector free (bank conflicts)
+    /// No warp of this sub-core can issue before this cycle unless an event (load data, barrier
+    /// release, GMMA launch, new warps) lowers it: lets a tick skip the sub-core entirely.
+    int64_t next_try = 0;
     std::vector<uint16_t> by_age;
     std::unique_ptr<WarpScheduler> sched;
   };
@@ -150,6 +155,11 @@ class Sm {
   };
 
   int64_t issue_subcore(Subcore& sc, int64_t now);
+  int64_t issue_subcore_now(Subcore& sc, int64_t now);
+  void wake_subcore(uint8_t subcore, int64_t at) {
+    int64_t& t = subcores_[subcore].next_try;
+    t = t < at ? t : at;
+  }
   int64_t earliest(Warp& w, const Subcore& sc, int64_t now) const;
   void recompute_ready(Warp& w) const;
   void issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now);
@@ -193,6 +203,7 @@ class Sm {
 
   std::vector<Subcore> subcores_;
   std::vector<Warp> warps_;
+  size_t max_warps_ = 0;
   // Zeroed by calloc (fresh pages, faulted in only when a slot is first used) and never reset: a
   // warp retires only when all its writes are complete, so every entry it leaves is <= the
   // cycle any later warp in the slot is dispatched, which can never delay that warp.

@@ -37,8 +37,14 @@ void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, co
   for (int i = 0; i < inst.num_dst; ++i) has_result |= inst.dst[i] != trace::kZeroReg;
   has_result &= !t.write && !coalesced_.empty();
   if (has_result) {
-    const uint16_t ms = free_memops_.back();
-    free_memops_.pop_back();
+    uint16_t ms;
+    if (!free_memops_.empty()) {
+      ms = free_memops_.back();
+      free_memops_.pop_back();
+    } else {
+      ms = static_cast<uint16_t>(memops_.size());
+      memops_.emplace_back();
+    }
     MemOp& op = memops_[ms];
     op.active = true;
     op.warp = slot;
@@ -88,6 +94,7 @@ void Sm::complete_memop(uint32_t ms, int64_t t) {
   w.alu_drain_at = std::max(w.alu_drain_at, t);
   --w.loads_out;
   w.dirty = true;
+  wake_subcore(w.subcore, t);
   op.active = false;
   op.gen = static_cast<uint16_t>((op.gen + 1) & 0x7FFF);
   free_memops_.push_back(static_cast<uint16_t>(ms));
