@@ -288,9 +288,18 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
   const bool last = w.next == w.end;
   // The warp's next instruction is read at this SM's next tick, long after (in host time) every
   // other SM has ticked: fetch its cache lines now (the trace is far larger than the caches).
+  // One instruction further ahead too, and the lane addresses of the next one (fetched by the
+  // previous issue's prefetch, so reading its header here rarely misses).
   if (!last) {
-    __builtin_prefetch(w.next);
-    __builtin_prefetch(reinterpret_cast<const char*>(w.next) + sizeof(Instruction) - 1);
+    for (const Instruction* p = w.next; p < w.end && p <= w.next + 1; ++p) {
+      __builtin_prefetch(p);
+      __builtin_prefetch(reinterpret_cast<const char*>(p) + sizeof(Instruction) - 1);
+    }
+    if (w.next->mem_width != 0) {
+      const char* a = reinterpret_cast<const char*>(w.addrs + w.next->addr_index);
+      const size_t bytes = sizeof(uint64_t) * static_cast<size_t>(w.next->active_lanes());
+      for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(a + off);
+    }
   }
   auto occupy = [&](Pipe p, int64_t occ) {
     int64_t& busy = sc.busy_q[static_cast<size_t>(p)];
