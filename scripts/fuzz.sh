@@ -47,6 +47,11 @@ if [ -z "$(ls -A "$corpus")" ]; then
   xz -c "$corpus/seed_v5.traceg" > "$corpus/seed_v5.traceg.xz"
   "$dir/joulesim" trace convert "$corpus/seed_v5.traceg" "$corpus/seed_v5.jst" >/dev/null
 fi
+# A .jst seed large enough (a few KB) for the reader's unchecked fast path and packed gathers.
+if [ ! -f "$corpus/seed_stream.jst" ]; then
+  python3 scripts/gen_accelsim_trace.py stream "$dir/seed_stream" --ctas 1 --threads 64 --iters 4 2>/dev/null
+  "$dir/joulesim" trace convert "$dir/seed_stream" "$corpus/seed_stream.jst" >/dev/null
+fi
 
 echo "fuzzing the trace readers for ${seconds}s ($jobs jobs)..."
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
