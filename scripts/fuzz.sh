@@ -58,6 +58,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   "$dir/trace_parser_fuzz" "$corpus" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -rss_limit_mb=2048 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$dir/artifacts/" \
   -print_final_stats=1 2>&1 | tee "$dir/last_run.log" | grep -E "^(#|==|SUMMARY|Done|stat::)" | tail -20
+mv -f fuzz-*.log "$dir"/ 2>/dev/null || true  # per-job logs libFuzzer writes with -jobs
 if ls "$dir"/artifacts/crash-* "$dir"/artifacts/timeout-* "$dir"/artifacts/oom-* >/dev/null 2>&1; then
   echo "fuzzing found failing inputs in $dir/artifacts/" >&2
   exit 1
