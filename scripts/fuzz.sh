@@ -47,12 +47,18 @@ if [ -z "$(ls -A "$corpus")" ]; then
   xz -c "$corpus/seed_v5.traceg" > "$corpus/seed_v5.traceg.xz"
   "$dir/joulesim" trace convert "$corpus/seed_v5.traceg" "$corpus/seed_v5.jst" >/dev/null
 fi
+# A .jst seed large enough (a few KB) for the reader's unchecked fast path and packed gathers.
+if [ ! -f "$corpus/seed_stream.jst" ]; then
+  python3 scripts/gen_accelsim_trace.py stream "$dir/seed_stream" --ctas 1 --threads 64 --iters 4 2>/dev/null
+  "$dir/joulesim" trace convert "$dir/seed_stream" "$corpus/seed_stream.jst" >/dev/null
+fi
 
 echo "fuzzing the trace readers for ${seconds}s ($jobs jobs)..."
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   "$dir/trace_parser_fuzz" "$corpus" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -rss_limit_mb=2048 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$dir/artifacts/" \
   -print_final_stats=1 2>&1 | tee "$dir/last_run.log" | grep -E "^(#|==|SUMMARY|Done|stat::)" | tail -20
+mv -f fuzz-*.log "$dir"/ 2>/dev/null || true  # per-job logs libFuzzer writes with -jobs
 if ls "$dir"/artifacts/crash-* "$dir"/artifacts/timeout-* "$dir"/artifacts/oom-* >/dev/null 2>&1; then
   echo "fuzzing found failing inputs in $dir/artifacts/" >&2
   exit 1

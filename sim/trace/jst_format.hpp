@@ -80,6 +80,8 @@ class RandomAccess {
   virtual uint64_t size() const = 0;
   /// Reads up to @p n bytes at @p offset; fewer only at the end.
   virtual size_t read_at(uint64_t offset, char* buf, size_t n) const = 0;
+  /// All bytes at once when they are already in memory (read without copying), else nullptr.
+  virtual const char* mapped() const { return nullptr; }
 };
 
 std::shared_ptr<RandomAccess> open_random_access_file(const std::string& path);
@@ -89,7 +91,7 @@ std::shared_ptr<RandomAccess> open_random_access_memory(std::shared_ptr<const st
 class Cursor {
  public:
   Cursor(std::shared_ptr<RandomAccess> data, uint64_t begin, uint64_t end, std::string name);
-  uint64_t offset() const { return base_ + static_cast<uint64_t>(p_ - buf_.get()); }
+  uint64_t offset() const { return base_ + static_cast<uint64_t>(p_ - start_); }
   bool at_end() const { return offset() >= end_; }
   uint8_t byte() {
     if (p_ == lim_) fill(1);
@@ -125,9 +127,11 @@ class Cursor {
   std::shared_ptr<RandomAccess> data_;
   uint64_t end_;
   std::string name_;
-  std::unique_ptr<char[]> buf_;
-  size_t cap_;
-  uint64_t base_;  // file offset of buf_[0]
+  const char* map_;              // the whole image when held in memory, else nullptr
+  std::unique_ptr<char[]> buf_;  // read buffer when not mapped
+  size_t cap_ = 0;
+  uint64_t base_;  // offset of start_
+  const char* start_;
   const char* p_;
   const char* lim_;
 };

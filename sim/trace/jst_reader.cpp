@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "trace/accelsim_parse.hpp"
@@ -74,6 +75,7 @@ void JstKernelReader::read_info() {
 // Byte readers for decode_instruction(): FastBytes reads without bounds checks from a buffer that
 // holds at least kMaxInstBytes (an instruction's worst case); SlowBytes checks every byte.
 struct FastBytes {
+  static constexpr bool kFast = true;
   const char* p;
   Cursor* c;
   uint8_t byte() { return static_cast<uint8_t>(*p++); }
@@ -91,6 +93,7 @@ struct FastBytes {
 };
 
 struct SlowBytes {
+  static constexpr bool kFast = false;
   Cursor* c;
   uint8_t byte() { return c->byte(); }
   uint64_t varint() { return c->varint(); }
@@ -175,6 +178,20 @@ inline void decode_instruction(R& r, Instruction& in, WarpState& st, std::vector
     const uint8_t shift = r.byte(), width = r.byte();
     if (shift > 63 || width > kMaxPackedBits) r.fail("bad packed-delta parameters");
     const uint64_t field = (uint64_t{1} << width) - 1;
+    if constexpr (R::kFast) {
+      // Unaligned 8-byte loads: a field of <= 57 bits starting at any bit fits in one. The
+      // buffer holds kMaxInstBytes past the instruction start, more than the packed bytes + 8.
+      const char* base = r.p;
+      size_t bit = 0;
+      for (int l = 1; l < lanes; ++l, bit += width) {
+        uint64_t word;
+        std::memcpy(&word, base + bit / 8, 8);
+        const uint64_t z = (word >> (bit % 8)) & field;
+        out[l] = a += static_cast<uint64_t>(unzigzag(z)) << shift;
+      }
+      r.p = base + (bit + 7) / 8;
+      return;
+    }
     uint64_t acc = 0;
     int have = 0;
     for (int l = 1; l < lanes; ++l) {

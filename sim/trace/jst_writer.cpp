@@ -102,7 +102,7 @@ void put_addresses(std::string& b, const uint64_t* a, int n, uint64_t& prev_base
     uniform = uniform && d == stride;
     delta_bytes += static_cast<size_t>(varint_size(zigzag(d)));
   }
-  int shift, width;
+  int shift = 0, width = 0;
   const size_t packed_bytes = n > 2 ? packed_size(a, n, shift, width) : 0;
   const size_t stride_bytes = static_cast<size_t>(varint_size(zigzag(stride)));
   if (uniform && stride_bytes < delta_bytes) {

@@ -207,32 +207,35 @@ TEST(Jst, GatherAddressPatternsRoundTrip) {
   uint64_t seed = 12345;
   auto rnd = [&seed] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull; };
   WarpTrace w;
-  for (int pattern = 0; pattern < 6; ++pattern) {
-    std::vector<uint64_t> a;
-    for (int l = 0; l < 32; ++l) {
-      switch (pattern) {
-        case 0:
-          a.push_back(0x7f0000000000ull + 4 * (rnd() % (1 << 20)));
-          break;
-        case 1:
-          a.push_back(rnd());
-          break;  // 64-bit random: deltas too wide to pack
-        case 2:
-          a.push_back(0x1000000ull - 128 * l);
-          break;
-        case 3:
-          a.push_back(0x10000ull + 16 * (rnd() % 3));
-          break;
-        case 4:
-          a.push_back(l % 2 ? 0 : ~uint64_t{0});
-          break;
-        default:
-          a.push_back(0x2000ull + 8 * ((rnd() >> 40) % 1000));
-          break;
+  // Repeated so that most instructions take the reader's unchecked fast path and the last ones,
+  // near the end of the data, the checked one.
+  for (int rep = 0; rep < 40; ++rep)
+    for (int pattern = 0; pattern < 6; ++pattern) {
+      std::vector<uint64_t> a;
+      for (int l = 0; l < 32; ++l) {
+        switch (pattern) {
+          case 0:
+            a.push_back(0x7f0000000000ull + 4 * (rnd() % (1 << 20)));
+            break;
+          case 1:
+            a.push_back(rnd());
+            break;  // 64-bit random: deltas too wide to pack
+          case 2:
+            a.push_back(0x1000000ull - 128 * l);
+            break;
+          case 3:
+            a.push_back(0x10000ull + 16 * (rnd() % 3));
+            break;
+          case 4:
+            a.push_back(l % 2 ? 0 : ~uint64_t{0});
+            break;
+          default:
+            a.push_back(0x2000ull + 8 * ((rnd() >> 40) % 1000));
+            break;
+        }
       }
+      k.append(w, "LDG.E", 0xffffffffull, {2}, {4}, 4, a);
     }
-    k.append(w, "LDG.E", 0xffffffffull, {2}, {4}, 4, a);
-  }
   k.append(w, "LDG.E", 0x00000400ull, {2}, {4}, 4, {0x123456789ull});
   CtaTrace c;
   c.warps.push_back(w);
