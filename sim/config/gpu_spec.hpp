@@ -61,6 +61,7 @@ struct TensorSpec {
 /// `l1.*`: the sectored L1 data cache.
 struct L1Spec {
   uint32_t size_kb = 32;       ///< `l1.size_kb` (data-cache share of the unified array)
+  uint32_t unified_kb = 0;     ///< `l1.unified_kb` unified L1/shared SRAM per SM (0: separate arrays)
   uint32_t line_bytes = 128;   ///< `l1.line_bytes`
   uint32_t sector_bytes = 32;  ///< `l1.sector_bytes`
   uint32_t assoc = 4;          ///< `l1.assoc`
@@ -151,6 +152,9 @@ struct PowerSpec {
   double tdp_w = 300;               ///< `power.tdp_w`
   std::string energy_table;         ///< `power.energy_table` path under models/energy
   double temperature_c = 65;        ///< `power.temperature_c` junction temperature assumed
+  /// `power.dram_energy_scale`: multiplies the energy table's DRAM energies (1: as tabled;
+  /// 0.5: a hypothetical HBM at half the pJ/bit).
+  double dram_energy_scale = 1.0;
 };
 struct ChipSpec {
   std::string process = "12nm";     ///< `chip.process`
