@@ -8,7 +8,9 @@
 # Traces (generated with `joulesim trace gen`, Accel-Sim text format):
 #   stream      bench.stream_loop 80 CTAs x 256 threads x 120 iterations of
 #               {LDG, FFMA, STG, IADD3, IADD3, ISETP, BRA}  (target >= 1,000,000 warp insts/s)
-#   stream_x8   the same with 640 CTAs: 8x longer, peak RSS must stay about the same
+#   stream_w1   the same with 640 CTAs: one full-occupancy wave (8 CTAs per SM on qv100)
+#   stream_w4   2560 CTAs: 4 waves, 4x the trace; peak RSS must equal stream_w1's (memory is
+#               bounded by the CTAs in flight, not by the trace length)
 #   ffma        ubench.throughput op=ffma, 80 SMs x 32 warps            (target >= 3,000,000)
 #   hmma        ubench.throughput op=hmma.f16, 80 SMs x 8 warps         (compute-only, tensor)
 #   chain       ubench.ffma_chain n=200000, 32 warps                    (latency-bound, idle skipping)
@@ -55,10 +57,11 @@ gen stream bench.stream_loop ctas=80 threads=256 iters=120
 gen ffma ubench.throughput op=ffma sms=80 warps_per_sm=32 iters=$((quick ? 8 : 64))
 gen hmma ubench.throughput op=hmma.f16 sms=80 warps_per_sm=8 iters=$((quick ? 8 : 64))
 gen chain ubench.ffma_chain n=$((quick ? 20000 : 200000)) warps=32
-((quick)) || gen stream_x8 bench.stream_loop ctas=640 threads=256 iters=120
+((quick)) || gen stream_w1 bench.stream_loop ctas=640 threads=256 iters=120
+((quick)) || gen stream_w4 bench.stream_loop ctas=2560 threads=256 iters=120
 
 printf "%-10s %12s %9s %9s %14s %14s %9s\n" trace warp_insts wall_s cpu_s insts/s_cpu insts/s_wall rss_mb
-for name in stream stream_x8 ffma hmma chain; do
+for name in stream stream_w1 stream_w4 ffma hmma chain; do
   [[ -d $dir/$name ]] || continue
   out=$(/usr/bin/time -f "%e %U %S %M" -o "$dir/time.txt" "$bin" run --gpu "$gpu" --trace "$dir/$name" --json 2>/dev/null)
   read -r wall user sys rss_kb <"$dir/time.txt"

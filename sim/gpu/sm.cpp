@@ -295,6 +295,9 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
       __builtin_prefetch(p);
       __builtin_prefetch(reinterpret_cast<const char*>(p) + sizeof(Instruction) - 1);
     }
+    const Instruction& n = *w.next;  // usually cached by the previous issue's prefetch
+    for (int i = 0; i < n.num_src; ++i) __builtin_prefetch(&w.ready[reg_slot(n.src[i])]);
+    if (n.num_dst > 0) __builtin_prefetch(&w.ready[reg_slot(n.dst[0])]);
     if (w.next->mem_width != 0) {
       const char* a = reinterpret_cast<const char*>(w.addrs + w.next->addr_index);
       const size_t bytes = sizeof(uint64_t) * static_cast<size_t>(w.next->active_lanes());

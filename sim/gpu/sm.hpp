@@ -39,35 +39,42 @@ inline constexpr uint32_t kGmmaQueue = 4;
 /// Incomplete GMMA groups a warp may have (a group: the GMMAs after one WARPGROUP.ARRIVE).
 inline constexpr uint32_t kGmmaGroups = 16;
 
-struct Warp {
+/// One resident warp. The fields every issue attempt reads come first, so one cache line serves
+/// a check; the rest is read on issue, on events and for diagnostics.
+struct alignas(64) Warp {
   enum class State : uint8_t { kFree, kActive, kBarrier, kFinishing };
+  // --- hot: read by every issue attempt (first cache line) ---
   const trace::Instruction* next = nullptr;
   const trace::Instruction* end = nullptr;
-  const uint64_t* addrs = nullptr;
-  int64_t* ready =
-      nullptr;  ///< scoreboard: cycle each register slot is written (kNever: load in flight)
-  int64_t ready_at = 0;          ///< cached: cycle the next instruction's operands are ready
-  int64_t min_issue = 0;         ///< at most one instruction per warp per cycle; barrier release
-  int64_t drain_at = 0;          ///< latest known write of any kind
-  int64_t alu_drain_at = 0;      ///< latest known write other than a GMMA accumulator
-  int64_t gmma_done_at = 0;      ///< completion of the latest launched GMMA
-  uint64_t age = 0;              ///< dispatch order (GTO's "oldest")
+  int64_t ready_at = 0;    ///< cached: cycle the next instruction's operands are ready
+  int64_t min_issue = 0;   ///< at most one instruction per warp per cycle; barrier release
+  int64_t* ready = nullptr;  ///< scoreboard: cycle each register slot is written (kNever: in flight)
   uint32_t loads_out = 0;        ///< loads/atomics whose data has not returned
   uint16_t gmma_unlaunched = 0;  ///< GMMAs issued but waiting for the rest of the warpgroup
-  uint16_t gmma_issued = 0;
-  uint16_t cta_slot = 0;
-  uint16_t index_in_cta = 0;
-  uint8_t subcore = 0;
-  uint8_t bar_id = 0;
-  bool dirty = true;  ///< ready_at must be recomputed
   State state = State::kFree;
+  bool dirty = true;  ///< ready_at must be recomputed
+  uint8_t gq_count = 0;
+  uint8_t subcore = 0;
+  uint16_t cta_slot = 0;
+  // --- warm: read on issue and completion ---
+  const uint64_t* addrs = nullptr;
+  int64_t drain_at = 0;      ///< latest known write of any kind
+  int64_t alu_drain_at = 0;  ///< latest known write other than a GMMA accumulator
+  int64_t gmma_done_at = 0;  ///< completion of the latest launched GMMA
+  uint64_t age = 0;          ///< dispatch order (GTO's "oldest")
+  uint16_t gmma_issued = 0;
+  uint16_t index_in_cta = 0;
+  uint8_t bar_id = 0;
+  uint8_t gq_head = 0;
+  bool group_open = false;  ///< the next GMMA joins group g_next - 1
+  uint32_t g_first = 0, g_next = 0;
+  // --- cold: warpgroup MMA bookkeeping ---
   struct PendingGmma {
     uint8_t n = 0;
     std::array<uint16_t, trace::kMaxDst> regs{};
     uint32_t group = 0;
   };
   std::array<PendingGmma, kGmmaQueue> gq{};
-  uint8_t gq_head = 0, gq_count = 0;
   /// GMMA groups, oldest first: groups[g % kGmmaGroups] for g in [g_first, g_next). Groups
   /// complete in order (one tensor queue per SM), so done_at is non-decreasing.
   struct GmmaGroup {
@@ -75,8 +82,6 @@ struct Warp {
     int64_t done_at = 0;
   };
   std::array<GmmaGroup, kGmmaGroups> groups{};
-  uint32_t g_first = 0, g_next = 0;
-  bool group_open = false;  ///< the next GMMA joins group g_next - 1
 };
 
 struct CtaSlot {
