@@ -129,7 +129,9 @@ int64_t Sm::tick(int64_t now, Picoseconds now_ps) {
 
 int64_t Sm::issue_subcore(Subcore& sc, int64_t now) {
   if (sc.next_try > now) return sc.next_try;
-  sc.next_try = issue_subcore_now(sc, now);
+  sc.next_try = kNever;  // events during the scan (barrier releases) may lower it
+  const int64_t best = issue_subcore_now(sc, now);
+  sc.next_try = std::min(sc.next_try, best);
   return sc.next_try;
 }
 
@@ -150,12 +152,18 @@ int64_t Sm::issue_subcore_now(Subcore& sc, int64_t now) {
         best = std::min(best, std::max(w.drain_at, w.gmma_done_at));
       continue;
     }
+    if (!w.dirty && w.wait_until > now) {
+      best = std::min(best, w.wait_until);
+      continue;
+    }
     const int64_t t = earliest(w, sc, now);
     if (t > now) {
+      w.wait_until = t;
       best = std::min(best, t);
       continue;
     }
-    if (issued == issue_width_) {
+    if (issued == issue_width_) {  // ready, but the issue slots are taken: next cycle
+      w.wait_until = now + 1;
       best = now + 1;
       break;
     }

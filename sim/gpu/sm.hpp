@@ -46,10 +46,14 @@ struct alignas(64) Warp {
   // --- hot: read by every issue attempt (first cache line) ---
   const trace::Instruction* next = nullptr;
   const trace::Instruction* end = nullptr;
-  int64_t ready_at = 0;    ///< cached: cycle the next instruction's operands are ready
-  int64_t min_issue = 0;   ///< at most one instruction per warp per cycle; barrier release
-  int64_t* ready = nullptr;  ///< scoreboard: cycle each register slot is written (kNever: in flight)
-  uint32_t loads_out = 0;        ///< loads/atomics whose data has not returned
+  int64_t ready_at = 0;   ///< cached: cycle the next instruction's operands are ready
+  int64_t min_issue = 0;  ///< at most one instruction per warp per cycle; barrier release
+  /// Cached result of the last issue check that failed: not before this cycle unless an event
+  /// marks the warp dirty (resources only get busier, so a stale value is only ever early).
+  int64_t wait_until = 0;
+  int64_t* ready =
+      nullptr;             ///< scoreboard: cycle each register slot is written (kNever: in flight)
+  uint32_t loads_out = 0;  ///< loads/atomics whose data has not returned
   uint16_t gmma_unlaunched = 0;  ///< GMMAs issued but waiting for the rest of the warpgroup
   State state = State::kFree;
   bool dirty = true;  ///< ready_at must be recomputed
