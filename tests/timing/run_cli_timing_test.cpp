@@ -1,0 +1,121 @@
+// Real captured traces through the timing model, and `joulesim run` end to end.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "config/config.hpp"
+#include "gpu/gpu.hpp"
+#include "trace/trace_stats.hpp"
+
+namespace joulesim::timing_test {
+namespace {
+
+const std::string kVectorAdd = std::string(JOULESIM_SHARED_DATA) + "/traces/vectoradd-sm80";
+const std::string kPow = std::string(JOULESIM_SHARED_DATA) + "/traces/pytorch-pow-binver0";
+
+struct CliRun {
+  int status;
+  std::string out, err;
+};
+
+CliRun cli(const std::string& args) {
+  const auto err_path = std::filesystem::temp_directory_path() /
+                        ("joulesim_run_test_err_" + std::to_string(::getpid()));
+  const std::string cmd = std::string(JOULESIM_BINARY) + " " + args + " 2>" + err_path.string();
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  std::ifstream e(err_path);
+  std::string err((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(err_path);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
+}
+
+// Every instruction of a real capture is simulated: the warp-instruction counts per op class equal
+// the trace reader's own summary (an independent pass over the same files).
+TEST(RealTraces, CapturesRunToCompletionWithEveryInstruction) {
+  for (const std::string& path : {kVectorAdd, kPow}) {
+    auto summary_source = trace::open_trace(path);
+    const trace::TraceSummary summary = trace::summarize_trace(*summary_source);
+    for (const char* gpu : {"qv100", "a100", "h100"}) {
+      const config::LoadedGpu g = config::load_gpu(gpu);
+      auto source = trace::open_trace(path);
+      const report::RunResult r = gpu::simulate(g.spec, *source);
+      ASSERT_EQ(r.kernels.size(), summary.kernels.size()) << path;
+      for (size_t k = 0; k < r.kernels.size(); ++k) {
+        const auto& c = r.kernels[k].counts;
+        EXPECT_EQ(c.total_warp_insts(), summary.kernels[k].warp_insts) << path << " on " << gpu;
+        EXPECT_EQ(c.warp_insts, summary.kernels[k].warp_insts_by_class) << path << " on " << gpu;
+        EXPECT_EQ(c.thread_insts, summary.kernels[k].thread_insts_by_class)
+            << path << " on " << gpu;
+        EXPECT_GT(r.kernels[k].cycles, 0u);
+        EXPECT_EQ(c[stats::Counter::kCoreCycles], r.kernels[k].cycles);
+      }
+    }
+  }
+}
+
+TEST(RunCli, JsonResultIsCompleteAndDeterministic) {
+  const CliRun a = cli("run --gpu qv100 --trace " + kVectorAdd + " --json");
+  ASSERT_EQ(a.status, 0) << a.err;
+  const CliRun b = cli("run --gpu qv100 --trace " + kVectorAdd + " --json");
+  ASSERT_EQ(b.status, 0) << b.err;
+  auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  for (const char* key : {"cycles", "time_s", "warp_insts", "ipc", "counts"}) {
+    EXPECT_TRUE(ja["total"].contains(key)) << key;
+  }
+  EXPECT_EQ(ja["total"]["warp_insts"].get<uint64_t>(), 26601u);
+  EXPECT_EQ(ja["kernels"].size(), 1u);
+  EXPECT_TRUE(ja["sim"].contains("wall_s"));
+  EXPECT_TRUE(ja["sim"].contains("warp_insts_per_s"));
+  ja.erase("sim");
+  jb.erase("sim");
+  EXPECT_EQ(ja.dump(), jb.dump());  // byte-identical apart from host timing
+}
+
+TEST(RunCli, OutWritesResultJsonAndTableIsShort) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("joulesim_run_out_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const CliRun r = cli("run --gpu a100 --trace " + kVectorAdd + " --out " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("_Z9vectorAddPKfS0_Pfi"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("total"), std::string::npos) << r.out;
+  std::ifstream f(dir / "result.json");
+  ASSERT_TRUE(f.good());
+  const auto j = nlohmann::json::parse(f);
+  EXPECT_EQ(j["gpu"], "nvidia/a100");
+  EXPECT_EQ(j["total"]["warp_insts"].get<uint64_t>(), 26601u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RunCli, SetOverridesChangeTheTiming) {
+  const CliRun base = cli("run --gpu qv100 --trace " + kVectorAdd + " --json");
+  const CliRun slow = cli("run --gpu qv100 --trace " + kVectorAdd + " --json --set l2.latency=400");
+  ASSERT_EQ(base.status, 0) << base.err;
+  ASSERT_EQ(slow.status, 0) << slow.err;
+  EXPECT_GT(nlohmann::json::parse(slow.out)["total"]["cycles"].get<uint64_t>(),
+            nlohmann::json::parse(base.out)["total"]["cycles"].get<uint64_t>());
+}
+
+TEST(RunCli, BadInputsAreClearErrors) {
+  CliRun r = cli("run --gpu no-such-gpu --trace " + kVectorAdd);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("no-such-gpu"), std::string::npos) << r.err;
+  r = cli("run --gpu qv100 --trace /nonexistent/trace");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("/nonexistent/trace"), std::string::npos) << r.err;
+  r = cli("run --gpu qv100 --trace " + kVectorAdd + " --set core.scheduler=fifo");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("core.scheduler"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace joulesim::timing_test
