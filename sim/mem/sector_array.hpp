@@ -1,0 +1,64 @@
+#pragma once
+/// @file
+/// SectorArray: the tag store of a sectored, set-associative, LRU cache (L1, L2 slice, LLC).
+/// Each line holds a tag, a valid and a dirty bit per sector and an LRU stamp. No data is kept:
+/// joulesim is timing-only. Storage is allocated once at construction.
+#include <cstdint>
+#include <vector>
+
+namespace joulesim::mem {
+
+class SectorArray {
+ public:
+  /// @p sets x @p assoc lines. The tag is the line number the caller passes; the set index is
+  /// (line / @p set_divisor) mod sets, the divisor stripping the bits that chose the slice or
+  /// channel holding this array.
+  SectorArray(uint32_t sets, uint32_t assoc, uint64_t set_divisor = 1);
+
+  struct Line {
+    uint64_t tag = 0;   ///< full line number
+    uint64_t lru = 0;   ///< larger: more recently used
+    uint8_t valid = 0;  ///< sector valid bits; 0: the way is free
+    uint8_t dirty = 0;
+    bool pinned = false;  ///< fill outstanding: never chosen as victim
+  };
+  /// What an allocation pushed out (valid == 0: nothing).
+  struct Victim {
+    uint64_t line = 0;
+    uint8_t valid = 0;
+    uint8_t dirty = 0;
+  };
+
+  /// The line holding @p line_no, or nullptr. Touches LRU when @p touch.
+  Line* find(uint64_t line_no, bool touch);
+  /// The way allocate(@p line_no) would replace (nullptr: every way of the set is pinned). The
+  /// line itself if present.
+  Line* victim_for(uint64_t line_no);
+  /// Returns the line for @p line_no, allocating the LRU unpinned way of its set if absent (the
+  /// previous occupant is described in @p victim); nullptr if every way is pinned.
+  Line* allocate(uint64_t line_no, Victim& victim);
+  /// Visits every line with dirty sectors and clears it; pinned lines (fill outstanding) stay.
+  /// @p fn(line_no, dirty_mask).
+  template <typename Fn>
+  void flush(Fn&& fn) {
+    for (Line& l : lines_) {
+      if (l.pinned) continue;
+      if (l.valid != 0 && l.dirty != 0) fn(l.tag, l.dirty);
+      l = Line{};
+    }
+  }
+  uint32_t sets() const { return sets_; }
+  uint32_t assoc() const { return assoc_; }
+
+ private:
+  uint32_t set_of(uint64_t line_no) const {
+    return static_cast<uint32_t>(line_no / divisor_ % sets_);
+  }
+  uint32_t sets_;
+  uint64_t divisor_;
+  uint32_t assoc_;
+  uint64_t clock_ = 0;
+  std::vector<Line> lines_;
+};
+
+}  // namespace joulesim::mem
