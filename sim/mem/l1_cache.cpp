@@ -59,7 +59,7 @@ struct L1Cache::Impl {
   /// Installs @p mask of @p line_no; a dirty victim is written back.
   SectorArray::Line& install(uint64_t line, uint8_t mask) {
     SectorArray::Victim v;
-    SectorArray::Line& l = tags.allocate(line, v);
+    SectorArray::Line& l = *tags.allocate(line, v);  // the L1 never pins: always a way
     if (v.valid != 0 && v.dirty != 0)
       push_down(v.line * spec.line_bytes, v.dirty, true, kWritebackId);
     l.valid |= mask;

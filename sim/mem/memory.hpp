@@ -34,16 +34,29 @@ inline constexpr uint32_t kWritebackId = 0xFFFFFFFFu;
 
 /// Splits the active lanes' accesses of one warp memory instruction into line requests.
 /// @p lane_addresses holds one address per active lane (lane order); each lane touches
-/// @p width bytes. Appends to @p out (cleared first); no allocation once @p out has capacity.
+/// @p width bytes (a lane may straddle sectors and lines). Appends to @p out (cleared first), one
+/// request per line in order of first touch, with sm = 0 and id = 0 for the caller to set; no
+/// allocation once @p out has capacity.
 void coalesce(const uint64_t* lane_addresses, int lanes, uint32_t width, uint32_t line_bytes,
               uint32_t sector_bytes, bool write, std::vector<SectorRequest>& out);
 
 /// Number of shared-memory wavefronts (bank cycles) a warp access needs: the maximum over banks of
 /// the distinct bank-width words addressed in that bank (same word: broadcast, no conflict).
+/// Wide accesses: the banks deliver banks x bank_bytes bytes per wavefront, so the active lanes
+/// are processed in phases of banks x bank_bytes / max(bank_bytes, pow2ceil(width)) consecutive
+/// lanes (4 B: whole warp; 8 B: half-warps; 16 B: quarter-warps) and the phases' counts add up:
+/// a conflict-free 16 B-per-lane warp access takes 4 wavefronts.
 uint32_t shared_memory_wavefronts(const uint64_t* lane_addresses, int lanes, uint32_t width,
                                   uint32_t banks, uint32_t bank_bytes);
 
-/// Sectored L1 data cache of one SM.
+/// Sectored L1 data cache of one SM: set-associative, LRU, lines allocated when their data
+/// arrives. MSHRs count outstanding sectors (l1.mshrs); a read whose missing sectors are all
+/// being fetched merges (kMerged). Counts per sector: kL1ReadHit (present), kL1ReadMiss (fetched),
+/// kL1MshrMerge (already outstanding), kL1Write (written). Write policy (l1.write_policy):
+/// write_through: no allocation on write, every write goes below (kMiss) and completes with its
+/// acknowledgement in fill(); write_back: a write allocates and dirties its sectors (kHit, no
+/// fetch), dirty sectors of evicted lines go below with id kWritebackId. The hit latency
+/// (l1.latency) is the SM's to apply.
 class L1Cache {
  public:
   L1Cache(const config::L1Spec& spec, uint16_t sm, stats::ActivityCounts& counts);
@@ -73,6 +86,29 @@ class L1Cache {
 
 /// Crossbar NoC + L2 slices + optional LLC + DRAM. Responses to reads (and write
 /// acknowledgements) come back to the requesting SM.
+///
+/// Latency contract (idle system, times from send(now) to the advance_to() after which
+/// pop_response() returns the response; Pc, Pl2, tCK: core, L2 and DRAM clock periods in integer
+/// ps from period_of_mhz):
+///  - L2 hit, one-sector read or one-sector write (ack): exactly l2.latency x Pc. The split:
+///    request crossbar traversal noc.latency x Pl2 + one flit (32 / noc.bytes_per_clk_per_port L2
+///    clocks), slice pipeline H = l2.latency x Pc - 2 x (noc.latency x Pl2 + flit), response
+///    traversal noc.latency x Pl2 + one flit. Read requests and write acks are one flit; read
+///    responses and write requests carry one flit per sector, so n sectors add (n - 1) flits.
+///  - L2 miss served by DRAM: the L2-hit time + delta + the DRAM part, where the DRAM part is
+///    (tRCD + tCL + burst_cycles) x tCK for an idle precharged bank, + tRP x tCK if another row
+///    is open, and (tCL + burst_cycles) x tCK on a row hit; delta in [0, tCK) is the wait for the
+///    first DRAM command-clock edge at or after the request reaches the controller, which happens
+///    floor(H / 2) after the L2 lookup, i.e. at send + noc.latency x Pl2 + flit + floor(H / 2).
+///    (Row hit and row miss issued with the same phase differ by exactly (tRP + tRCD) x tCK.)
+///  - with an LLC (llc.size_mb > 0): an LLC hit costs the L2-hit time + llc.latency x Pc, an LLC
+///    miss adds llc.latency x Pc before the DRAM part.
+///  - crossing dies (core.dies > 1) adds noc.cross_die_latency L2 clocks each way.
+/// Under load, port serialisation, slice throughput, MSHR/queue stalls and DRAM scheduling add
+/// to these. Each SM may have l1.mshrs + 128 requests in flight below L1 (end-to-end credits);
+/// can_accept() is false when they are used or its crossbar port has 16 packets queued.
+/// Internals: mem/address_map.hpp (slice hash, DRAM mapping), mem/dram_channel.hpp (DRAM timing
+/// and scheduling), mem/l2_path.cpp (L2 and LLC policies).
 class MemoryHierarchy {
  public:
   MemoryHierarchy(const config::GpuSpec& spec, stats::ActivityCounts& counts);

@@ -1,76 +1,362 @@
 /// @file
-/// MemoryHierarchy, first version: every request is answered after exactly l2.latency core
-/// cycles (an idle L2 hit). Replaced by the full NoC/L2/DRAM model.
+/// MemoryHierarchy: public API, event loop and crossbar NoC. The L2/LLC/DRAM handlers are in
+/// l2_path.cpp.
+///
+/// Crossbar: every SM and every L2 slice has one port in each direction. A packet of F 32 B flits
+/// occupies a port for F x 32 / noc.bytes_per_clk_per_port L2 clocks; its head reaches the far
+/// port noc.latency L2 clocks (plus noc.cross_die_latency between dies) after it starts, and it
+/// is delivered when its tail has passed the far port (virtual cut-through). Read requests and
+/// write acknowledgements are one flit, read responses and write requests one flit per sector.
+#include <algorithm>
 #include <bit>
-#include <deque>
+#include <cmath>
+#include <sstream>
 #include <string>
 
-#include "mem/memory.hpp"
+#include "core/error.hpp"
+#include "mem/hierarchy_impl.hpp"
 
 namespace joulesim::mem {
 
-struct MemoryHierarchy::Impl {
-  Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
-      : counts(c),
-        latency{period_of_mhz(s.core_mhz()).value * s.l2.latency},
-        queues(s.core.sm_count) {}
-  struct Pending {
-    Picoseconds ready;
-    SectorRequest req;
-  };
-  stats::ActivityCounts& counts;
-  Picoseconds latency;
-  Picoseconds now{0};
-  std::vector<std::deque<Pending>> queues;
-};
+namespace {
+constexpr uint32_t kExtraCredits = 128;  // assumed: write credits beyond the L1's read MSHRs
+constexpr uint32_t kInjectDepth = 16;    // assumed: packets an SM port may have queued
+
+int64_t ps_of(double seconds) { return static_cast<int64_t>(std::llround(seconds * 1e12)); }
+
+const char* stage_name(uint8_t s) {
+  switch (static_cast<EventType>(s)) {
+    case EventType::kReqAtSlicePort:
+      return "crossbar (to L2)";
+    case EventType::kSliceLookup:
+    case EventType::kSliceProcess:
+      return "L2 slice pipeline";
+    case EventType::kSliceRespOut:
+    case EventType::kRespAtSmPort:
+      return "crossbar (to SM)";
+    case EventType::kRespVisible:
+      return "SM response port";
+    default:
+      return "L2 miss (LLC/DRAM)";
+  }
+}
+
+uint32_t l2_sets(const config::L2Spec& l2) {
+  const uint64_t per_set = uint64_t{l2.slices} * l2.line_bytes * l2.assoc;
+  const uint64_t bytes = uint64_t{l2.size_kb} * 1024;
+  if (per_set == 0 || bytes % per_set != 0 || bytes / per_set == 0) {
+    throw ConfigError("l2.size_kb (" + std::to_string(l2.size_kb) +
+                      ") must be a whole number of sets of l2.slices x l2.assoc x l2.line_bytes");
+  }
+  return static_cast<uint32_t>(bytes / per_set);
+}
+}  // namespace
+
+MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
+    : spec(s), counts(c), map(s), events(1 << 16) {
+  const auto& l1 = s.l1;
+  const auto& l2 = s.l2;
+  if (s.core.sm_count == 0 || s.core.sm_count > 65535) {
+    throw ConfigError("core.sm_count: must be 1..65535");
+  }
+  if (l2.sector_bytes != l1.sector_bytes || l2.sector_bytes == 0 ||
+      l2.line_bytes % l2.sector_bytes != 0 || l2.line_bytes / l2.sector_bytes > 8 ||
+      l1.line_bytes == 0 || l2.line_bytes % l1.line_bytes != 0) {
+    throw ConfigError(
+        "l2.line_bytes / l2.sector_bytes: need l1.sector_bytes == l2.sector_bytes, "
+        "1..8 sectors per L2 line and l2.line_bytes a multiple of l1.line_bytes");
+  }
+  if (s.noc.bytes_per_clk_per_port == 0 || l2.bytes_per_clk_per_slice == 0 ||
+      l2.mshrs_per_slice == 0) {
+    throw ConfigError(
+        "noc.bytes_per_clk_per_port, l2.bytes_per_clk and l2.mshrs_per_slice "
+        "must be > 0");
+  }
+  l1_line_bytes = l1.line_bytes;
+  l2_line_bytes = l2.line_bytes;
+
+  tm.core_ps = period_of_mhz(s.core_mhz()).value;
+  tm.l2_ps = period_of_mhz(s.clocks.l2_mhz).value;
+  tm.dram_ps = period_of_mhz(s.clocks.dram_mhz).value;
+  tm.flit_ps = std::llround(32.0 * tm.l2_ps / s.noc.bytes_per_clk_per_port);
+  tm.noc_ps = int64_t{s.noc.latency} * tm.l2_ps;
+  tm.cross_die_ps = int64_t{s.noc.cross_die_latency} * tm.l2_ps;
+  tm.hit_ps = int64_t{l2.latency} * tm.core_ps - 2 * (tm.noc_ps + tm.flit_ps);
+  if (tm.hit_ps < 0) {
+    throw ConfigError("l2.latency (" + std::to_string(l2.latency) +
+                      " core cycles) is shorter than two crossbar traversals (noc.latency " +
+                      std::to_string(s.noc.latency) + " L2 cycles each way plus one flit)");
+  }
+  tm.to_mc_ps = tm.hit_ps / 2;
+  tm.from_mc_ps = tm.hit_ps - tm.to_mc_ps;
+  tm.sector_ps = std::llround(double(l2.sector_bytes) * tm.l2_ps / l2.bytes_per_clk_per_slice);
+
+  const uint32_t sms = s.core.sm_count;
+  credits_per_sm = l1.mshrs + kExtraCredits;
+  recs.resize(size_t{sms} * credits_per_sm);
+  for (size_t i = 0; i < recs.size(); ++i) {
+    recs[i].next = i + 1 < recs.size() ? static_cast<int32_t>(i + 1) : -1;
+  }
+  free_recs = 0;
+  in_flight.assign(sms, 0);
+  sm_out.resize(sms);
+  sm_in.resize(sms);
+  resp_ring.resize(size_t{sms} * credits_per_sm);
+  resp_head.assign(sms, 0);
+  resp_count.assign(sms, 0);
+  const uint32_t dies = std::max(1u, s.core.dies);
+  for (uint32_t i = 0; i < sms; ++i) sm_die.push_back(i * dies / sms);
+
+  const uint32_t sets = l2_sets(l2);
+  slices.reserve(l2.slices);
+  for (uint32_t i = 0; i < l2.slices; ++i) {
+    slices.emplace_back(sets, l2.assoc, map.slice_divisor(), l2.mshrs_per_slice,
+                        4 * l2.mshrs_per_slice);
+    slice_die.push_back(i * dies / l2.slices);
+  }
+  slice_in.resize(l2.slices);
+  slice_out.resize(l2.slices);
+
+  const uint32_t chans = s.dram.channels;
+  channels.reserve(chans);
+  for (uint32_t i = 0; i < chans; ++i) {
+    channels.emplace_back(s.dram, tm.dram_ps, i, l2.line_bytes, l2.sector_bytes, counts);
+  }
+  dram_tick_at.assign(chans, -1);
+  dram_last_tick.assign(chans, -1);
+
+  if (s.llc.size_mb > 0) {
+    if (s.llc.bandwidth_gbs <= 0) throw ConfigError("llc.bandwidth_gbs: must be > 0 with an LLC");
+    constexpr uint32_t kLlcAssoc = 16;  // assumed: typical for a memory-side cache
+    const uint64_t per_channel = uint64_t{s.llc.size_mb} * 1024 * 1024 / chans;
+    const auto sets_llc =
+        static_cast<uint32_t>(std::max<uint64_t>(1, per_channel / (l2.line_bytes * kLlcAssoc)));
+    for (uint32_t i = 0; i < chans; ++i) llc.emplace_back(sets_llc, kLlcAssoc, chans);
+    tm.llc_ps = int64_t{s.llc.latency} * tm.core_ps;
+    tm.llc_sector_ps = ps_of(l2.sector_bytes / (s.llc.bandwidth_gbs * 1e9 / chans));
+  }
+}
+
+void MemoryHierarchy::Impl::schedule(int64_t t, EventType type, uint32_t a, uint32_t b,
+                                     uint64_t addr) {
+  events.push(t, type, a, b, addr);
+}
+
+int64_t MemoryHierarchy::Impl::noc_latency(uint32_t sm, uint32_t slice) const {
+  return tm.noc_ps + (sm_die[sm] != slice_die[slice] ? tm.cross_die_ps : 0);
+}
+
+int64_t MemoryHierarchy::Impl::reserve(Port& port, int64_t t, uint32_t flits) {
+  const int64_t start = std::max(t, port.free);
+  port.free = start + int64_t{flits} * tm.flit_ps;
+  return start;
+}
+
+void MemoryHierarchy::Impl::respond(uint32_t rec, int64_t t) {
+  recs[rec].stage = static_cast<uint8_t>(EventType::kSliceRespOut);
+  schedule(t, EventType::kSliceRespOut, rec);
+}
+
+void MemoryHierarchy::Impl::free_rec(uint32_t rec) {
+  Rec& r = recs[rec];
+  r.used = false;
+  r.next = free_recs;
+  free_recs = static_cast<int32_t>(rec);
+  --recs_in_flight;
+  --in_flight[r.req.sm];
+}
+
+static uint32_t resp_flits(const SectorRequest& q) {
+  return q.write ? 1u : static_cast<uint32_t>(std::popcount(q.sector_mask));
+}
+
+void MemoryHierarchy::Impl::dispatch(const Event& e) {
+  const int64_t t = e.time;
+  switch (e.type) {
+    case EventType::kReqAtSlicePort: {
+      Rec& r = recs[e.a];
+      const uint32_t flits =
+          r.req.write ? static_cast<uint32_t>(std::popcount(r.req.sector_mask)) : 1u;
+      const int64_t start = reserve(slice_in[r.slice], t, flits);
+      r.stage = static_cast<uint8_t>(EventType::kSliceLookup);
+      schedule(start + flits * tm.flit_ps, EventType::kSliceLookup, e.a);
+      break;
+    }
+    case EventType::kSliceLookup:
+      slice_lookup(e.a, t);
+      break;
+    case EventType::kSliceProcess: {
+      L2Slice& s = slices[recs[e.a].slice];
+      if (s.blocked >= 0) {
+        // Stalled meanwhile: wait behind the blocked request.
+        recs[e.a].next = -1;
+        if (s.wait_tail >= 0)
+          recs[static_cast<size_t>(s.wait_tail)].next = static_cast<int32_t>(e.a);
+        else
+          s.wait_head = static_cast<int32_t>(e.a);
+        s.wait_tail = static_cast<int32_t>(e.a);
+      } else {
+        slice_process(e.a, t);
+      }
+      break;
+    }
+    case EventType::kSliceRespOut: {
+      Rec& r = recs[e.a];
+      const uint32_t flits = resp_flits(r.req);
+      counts[stats::Counter::kNocFlit] += flits;
+      const int64_t start = reserve(slice_out[r.slice], t, flits);
+      r.stage = static_cast<uint8_t>(EventType::kRespAtSmPort);
+      schedule(start + noc_latency(r.req.sm, r.slice), EventType::kRespAtSmPort, e.a);
+      break;
+    }
+    case EventType::kRespAtSmPort: {
+      Rec& r = recs[e.a];
+      const uint32_t flits = resp_flits(r.req);
+      const int64_t start = reserve(sm_in[r.req.sm], t, flits);
+      r.stage = static_cast<uint8_t>(EventType::kRespVisible);
+      schedule(start + flits * tm.flit_ps, EventType::kRespVisible, e.a);
+      break;
+    }
+    case EventType::kRespVisible: {
+      Rec& r = recs[e.a];
+      const uint16_t sm = r.req.sm;
+      const size_t pos = (resp_head[sm] + resp_count[sm]) % credits_per_sm;
+      resp_ring[size_t{sm} * credits_per_sm + pos] = r.req;
+      ++resp_count[sm];
+      ++responses_waiting;
+      free_rec(e.a);
+      break;
+    }
+    case EventType::kSliceRetry:
+      slice_retry(e.a, t);
+      break;
+    case EventType::kLlcLookup:
+      llc_lookup(e.a, e.b, t);
+      break;
+    case EventType::kDramArrive:
+      dram_arrive(e.a, e.b, t);
+      break;
+    case EventType::kDramTick:
+      if (dram_tick_at[e.a] == static_cast<int64_t>(e.addr)) dram_tick(e.a, t);
+      break;
+    case EventType::kDramDone:
+      line_filled(e.a, e.addr, static_cast<uint8_t>(e.b), t);
+      break;
+  }
+}
 
 MemoryHierarchy::MemoryHierarchy(const config::GpuSpec& spec, stats::ActivityCounts& counts)
     : impl_(std::make_unique<Impl>(spec, counts)) {}
 MemoryHierarchy::~MemoryHierarchy() = default;
 
-bool MemoryHierarchy::can_accept(uint16_t) const { return true; }
-
-void MemoryHierarchy::send(const SectorRequest& req, Picoseconds now) {
-  const auto n = static_cast<uint64_t>(std::popcount(req.sector_mask));
-  impl_->counts[req.write ? stats::Counter::kL2WriteHit : stats::Counter::kL2ReadHit] += n;
-  impl_->queues.at(req.sm).push_back({now + impl_->latency, req});
+bool MemoryHierarchy::can_accept(uint16_t sm) const {
+  const Impl& m = *impl_;
+  if (sm >= m.in_flight.size()) return false;
+  return m.in_flight[sm] < m.credits_per_sm &&
+         m.sm_out[sm].free <= m.now + int64_t{kInjectDepth} * m.tm.flit_ps;
 }
 
-void MemoryHierarchy::advance_to(Picoseconds now) { impl_->now = now; }
+void MemoryHierarchy::send(const SectorRequest& req, Picoseconds now) {
+  Impl& m = *impl_;
+  if (req.sm >= m.in_flight.size()) {
+    throw Error("memory request from SM " + std::to_string(req.sm) + " but the GPU has " +
+                std::to_string(m.in_flight.size()) + " SMs");
+  }
+  if (req.sector_mask == 0 || m.free_recs < 0 || m.in_flight[req.sm] >= m.credits_per_sm) {
+    throw Error("memory request from SM " + std::to_string(req.sm) +
+                (req.sector_mask == 0 ? " has no sectors" : " sent while can_accept() is false"));
+  }
+  const int64_t t = std::max(now.value, m.now);
+  const auto idx = static_cast<uint32_t>(m.free_recs);
+  Rec& r = m.recs[idx];
+  m.free_recs = r.next;
+  r.req = req;
+  r.sent = t;
+  r.used = true;
+  r.next = -1;
+  r.l2_line = req.line_addr / m.l2_line_bytes;
+  const auto shift =
+      static_cast<uint32_t>((req.line_addr % m.l2_line_bytes) / m.spec.l2.sector_bytes);
+  r.l2_mask = static_cast<uint8_t>(req.sector_mask << shift);
+  r.slice = static_cast<uint16_t>(m.map.slice_of(r.l2_line));
+  r.stage = static_cast<uint8_t>(EventType::kReqAtSlicePort);
+  ++m.recs_in_flight;
+  ++m.in_flight[req.sm];
+  const uint32_t flits = req.write ? static_cast<uint32_t>(std::popcount(req.sector_mask)) : 1u;
+  m.counts[stats::Counter::kNocFlit] += flits;
+  const int64_t start = m.reserve(m.sm_out[req.sm], t, flits);
+  m.schedule(start + m.noc_latency(req.sm, r.slice), EventType::kReqAtSlicePort, idx);
+}
+
+void MemoryHierarchy::advance_to(Picoseconds now) {
+  Impl& m = *impl_;
+  while (!m.events.empty() && m.events.top().time <= now.value) {
+    const Event e = m.events.pop();
+    m.now = std::max(m.now, e.time);
+    m.dispatch(e);
+  }
+  m.now = std::max(m.now, now.value);
+  const auto cycles = static_cast<uint64_t>(m.now / m.tm.dram_ps);
+  if (cycles > m.dram_cycles_counted) {
+    m.counts[stats::Counter::kDramCycles] += cycles - m.dram_cycles_counted;
+    m.dram_cycles_counted = cycles;
+    // Idle channels refresh without being ticked; keep their refresh count current.
+    for (size_t i = 0; i < m.channels.size(); ++i) {
+      if (m.dram_tick_at[i] < 0 && !m.channels[i].has_queued()) {
+        m.channels[i].refresh_until(static_cast<int64_t>(cycles));
+      }
+    }
+  }
+}
 
 bool MemoryHierarchy::pop_response(uint16_t sm, SectorRequest& out) {
-  auto& q = impl_->queues.at(sm);
-  if (q.empty() || q.front().ready > impl_->now) return false;
-  out = q.front().req;
-  q.pop_front();
+  Impl& m = *impl_;
+  if (sm >= m.resp_count.size() || m.resp_count[sm] == 0) return false;
+  out = m.resp_ring[size_t{sm} * m.credits_per_sm + m.resp_head[sm]];
+  m.resp_head[sm] = (m.resp_head[sm] + 1) % m.credits_per_sm;
+  --m.resp_count[sm];
+  --m.responses_waiting;
   return true;
 }
 
 Picoseconds MemoryHierarchy::next_event() const {
-  Picoseconds t = Picoseconds::max();
-  for (const auto& q : impl_->queues) {
-    if (!q.empty() && q.front().ready > impl_->now && q.front().ready < t) t = q.front().ready;
-  }
-  return t;
+  return impl_->events.empty() ? Picoseconds::max() : Picoseconds{impl_->events.top().time};
 }
 
 bool MemoryHierarchy::idle() const {
-  for (const auto& q : impl_->queues) {
-    if (!q.empty()) return false;
-  }
-  return true;
+  const Impl& m = *impl_;
+  return m.recs_in_flight == 0 && m.dram_entries == 0 && m.responses_waiting == 0;
 }
 
 std::string MemoryHierarchy::describe_oldest() const {
-  for (const auto& q : impl_->queues) {
-    if (!q.empty()) {
-      return "memory request sm " + std::to_string(q.front().req.sm) + " line 0x" +
-             std::to_string(q.front().req.line_addr);
+  const Impl& m = *impl_;
+  const Rec* oldest = nullptr;
+  for (const Rec& r : m.recs) {
+    if (r.used && (oldest == nullptr || r.sent < oldest->sent)) oldest = &r;
+  }
+  std::ostringstream os;
+  if (oldest != nullptr) {
+    os << (oldest->req.write ? "write" : "read") << " from SM " << oldest->req.sm << " (id "
+       << oldest->req.id << ") to line 0x" << std::hex << oldest->req.line_addr << " sectors 0x"
+       << unsigned{oldest->req.sector_mask} << std::dec << ", sent at " << oldest->sent
+       << " ps, L2 slice " << oldest->slice << ", waiting in " << stage_name(oldest->stage);
+    return os.str();
+  }
+  for (size_t i = 0; i < m.channels.size(); ++i) {
+    if (m.channels[i].has_queued()) {
+      os << "DRAM channel " << i << " still holds line 0x" << std::hex
+         << m.channels[i].oldest_line() * m.l2_line_bytes;
+      return os.str();
     }
   }
   return "no memory request in flight";
 }
 
-void MemoryHierarchy::invalidate_all() {}
+void MemoryHierarchy::invalidate_all() {
+  // Lines with a fill outstanding stay; everything else is dropped (not written back: this
+  // separates independent runs).
+  for (L2Slice& s : impl_->slices) s.tags.flush([](uint64_t, uint8_t) {});
+  for (LlcSlice& s : impl_->llc) s.tags.flush([](uint64_t, uint8_t) {});
+}
 
 }  // namespace joulesim::mem

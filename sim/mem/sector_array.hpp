@@ -10,15 +10,17 @@ namespace joulesim::mem {
 
 class SectorArray {
  public:
-  /// @p lines total lines (sets x assoc); @p sets >= 1. Index and tag are taken from the line
-  /// number the caller passes (already divided by line size and stripped of slice bits).
-  SectorArray(uint32_t sets, uint32_t assoc);
+  /// @p sets x @p assoc lines. The tag is the line number the caller passes; the set index is
+  /// (line / @p set_divisor) mod sets, the divisor stripping the bits that chose the slice or
+  /// channel holding this array.
+  SectorArray(uint32_t sets, uint32_t assoc, uint64_t set_divisor = 1);
 
   struct Line {
     uint64_t tag = 0;   ///< full line number
     uint64_t lru = 0;   ///< larger: more recently used
     uint8_t valid = 0;  ///< sector valid bits; 0: the way is free
     uint8_t dirty = 0;
+    bool pinned = false;  ///< fill outstanding: never chosen as victim
   };
   /// What an allocation pushed out (valid == 0: nothing).
   struct Victim {
@@ -29,13 +31,18 @@ class SectorArray {
 
   /// The line holding @p line_no, or nullptr. Touches LRU when @p touch.
   Line* find(uint64_t line_no, bool touch);
-  /// Returns the line for @p line_no, allocating the LRU way of its set if absent; the previous
-  /// occupant is described in @p victim.
-  Line& allocate(uint64_t line_no, Victim& victim);
-  /// Visits every line with dirty sectors, clears everything. @p fn(line_no, dirty_mask).
+  /// The way allocate(@p line_no) would replace (nullptr: every way of the set is pinned). The
+  /// line itself if present.
+  Line* victim_for(uint64_t line_no);
+  /// Returns the line for @p line_no, allocating the LRU unpinned way of its set if absent (the
+  /// previous occupant is described in @p victim); nullptr if every way is pinned.
+  Line* allocate(uint64_t line_no, Victim& victim);
+  /// Visits every line with dirty sectors and clears it; pinned lines (fill outstanding) stay.
+  /// @p fn(line_no, dirty_mask).
   template <typename Fn>
   void flush(Fn&& fn) {
     for (Line& l : lines_) {
+      if (l.pinned) continue;
       if (l.valid != 0 && l.dirty != 0) fn(l.tag, l.dirty);
       l = Line{};
     }
@@ -44,8 +51,11 @@ class SectorArray {
   uint32_t assoc() const { return assoc_; }
 
  private:
-  uint32_t set_of(uint64_t line_no) const { return static_cast<uint32_t>(line_no % sets_); }
+  uint32_t set_of(uint64_t line_no) const {
+    return static_cast<uint32_t>(line_no / divisor_ % sets_);
+  }
   uint32_t sets_;
+  uint64_t divisor_;
   uint32_t assoc_;
   uint64_t clock_ = 0;
   std::vector<Line> lines_;

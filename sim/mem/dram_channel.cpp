@@ -1,0 +1,209 @@
+/// @file
+/// DramChannel: queues, bank state, command timing and refresh (scheduler loop in
+/// dram_channel_tick.hpp; the rules are in dram_channel.hpp).
+#include "mem/dram_channel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace joulesim::mem {
+
+namespace {
+int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+}  // namespace
+
+DramChannel::DramChannel(const config::DramSpec& spec, int64_t tck_ps, uint32_t index,
+                         uint32_t l2_line_bytes, uint32_t sector_bytes,
+                         stats::ActivityCounts& counts)
+    : spec_(spec), t_(spec_.timing), tck_(tck_ps), counts_(counts) {
+  if (spec.queue_depth == 0 || spec.queue_depth > 4096) {
+    throw ConfigError("dram.queue_depth: must be 1..4096 (got " + std::to_string(spec.queue_depth) +
+                      ")");
+  }
+  if (spec.atom_bytes == 0 || l2_line_bytes % spec.atom_bytes != 0 ||
+      l2_line_bytes / spec.atom_bytes > 16 ||
+      (spec.atom_bytes % sector_bytes != 0 && sector_bytes % spec.atom_bytes != 0)) {
+    throw ConfigError("dram.atom_bytes (" + std::to_string(spec.atom_bytes) +
+                      ") must divide l2.line_bytes into at most 16 bursts and divide or be a "
+                      "multiple of l2.sector_bytes");
+  }
+  if (spec.bus_bits == 0 || spec.data_rate_mtps <= 0) {
+    throw ConfigError("dram.bus_bits and dram.data_rate_mtps must be > 0");
+  }
+  if (spec.scheduler != "fr_fcfs" && spec.scheduler != "fcfs") {
+    throw ConfigError("dram.scheduler: '" + spec.scheduler + "' is not one of fr_fcfs, fcfs");
+  }
+  if (t_.trefi == 0 || t_.trfc >= t_.trefi || t_.burst_cycles == 0) {
+    throw ConfigError("dram.timing: need trefi > trfc and burst_cycles > 0");
+  }
+  fcfs_ = spec.scheduler == "fcfs";
+  // Data-bus time of one burst at the configured peak: atom_bytes / (bus bytes x transfers/s).
+  atom_ps_ = static_cast<int64_t>(
+      std::llround(spec.atom_bytes / (spec.bus_bits / 8.0 * spec.data_rate_mtps * 1e6) * 1e12));
+  sectors_per_atom_ = std::max<uint32_t>(1, spec.atom_bytes / sector_bytes);
+  atoms_per_sector_ = std::max<uint32_t>(1, sector_bytes / spec.atom_bytes);
+  banks_.resize(spec.banks_per_channel);
+  hit_pending_.resize(spec.banks_per_channel);
+  last_col_bg_.assign(spec.bank_groups, -(1 << 30));
+  faw_.fill(-(1 << 30));
+  const uint32_t depth = spec.queue_depth;
+  entries_.resize(2 * static_cast<size_t>(depth));
+  reads_.reserve(depth);
+  writes_.reserve(depth);
+  free_reads_.reserve(depth);
+  free_writes_.reserve(depth);
+  for (uint32_t i = depth; i-- > 0;) {
+    free_reads_.push_back(static_cast<uint16_t>(i));
+    free_writes_.push_back(static_cast<uint16_t>(depth + i));
+  }
+  next_ref_ = static_cast<int64_t>(t_.trefi) +
+              static_cast<int64_t>(uint64_t{index} * t_.trefi / std::max(1u, spec.channels));
+}
+
+int DramChannel::reserve(bool write) {
+  std::vector<uint16_t>& fl = write ? free_writes_ : free_reads_;
+  if (fl.empty()) return -1;
+  const uint16_t slot = fl.back();
+  fl.pop_back();
+  (write ? used_writes_ : used_reads_)++;
+  entries_[slot] = DramEntry{};
+  entries_[slot].in_use = true;
+  entries_[slot].write = write;
+  return slot;
+}
+
+void DramChannel::release(int slot) {
+  DramEntry& e = entries_[static_cast<size_t>(slot)];
+  e.in_use = false;
+  if (e.write) {
+    free_writes_.push_back(static_cast<uint16_t>(slot));
+    --used_writes_;
+  } else {
+    free_reads_.push_back(static_cast<uint16_t>(slot));
+    --used_reads_;
+  }
+}
+
+void DramChannel::arrive(int slot, int64_t cycle) {
+  if (!has_queued()) refresh_until(cycle);
+  DramEntry& e = entries_[static_cast<size_t>(slot)];
+  // One burst per atom that holds a requested sector.
+  uint16_t atoms = 0;
+  for (uint32_t s = 0; s < 8; ++s) {
+    if ((e.sectors >> s & 1u) == 0) continue;
+    for (uint32_t k = 0; k < atoms_per_sector_; ++k) {
+      atoms |= static_cast<uint16_t>(1u << (s * atoms_per_sector_ / sectors_per_atom_ + k));
+    }
+  }
+  e.atoms = atoms;
+  e.queued = true;
+  (e.write ? writes_ : reads_).push_back(static_cast<uint16_t>(slot));
+}
+
+bool DramChannel::serve_writes() {
+  const size_t depth = spec_.queue_depth;
+  if (writes_.size() * 4 >= depth * 3) draining_ = true;
+  if (writes_.size() * 4 <= depth) draining_ = false;
+  if (writes_.empty()) return false;
+  return draining_ || reads_.empty();
+}
+
+int64_t DramChannel::col_ready(const DramEntry& e) const {
+  const Bank& b = banks_[e.bank];
+  int64_t r = std::max({b.next_col, last_col_ + t_.tccd_s, last_col_bg_[e.bank_group] + t_.tccd_l});
+  if (!e.write) r = std::max(r, rd_ok_after_wr_);
+  // The burst may start within the clock in which the bus frees (keeps the average at peak).
+  const int64_t lat = t_.tcl;  // WL = tCL (assumed)
+  const int64_t bus = bus_free_ps_ + (bus_last_write_ != e.write ? tck_ : 0);
+  return std::max(r, ceil_div(bus + 1 - (lat + 1) * tck_, tck_));
+}
+
+int64_t DramChannel::act_ready(const Bank& b) const {
+  return std::max({b.next_act, last_act_ + t_.trrd, faw_[faw_pos_] + t_.tfaw});
+}
+
+void DramChannel::issue_act(Bank& b, uint32_t row, int64_t c) {
+  b.open = true;
+  b.row = row;
+  b.next_col = c + t_.trcd;
+  b.pre_ok = std::max(b.pre_ok, c + static_cast<int64_t>(t_.tras));
+  last_act_ = c;
+  faw_[faw_pos_] = c;  // overwrite the oldest of the last four
+  faw_pos_ = (faw_pos_ + 1) % 4;
+  ++counts_[stats::Counter::kDramAct];
+}
+
+void DramChannel::issue_pre(Bank& b, int64_t c) {
+  b.open = false;
+  b.next_act = std::max(b.next_act, c + static_cast<int64_t>(t_.trp));
+  ++counts_[stats::Counter::kDramPre];
+}
+
+int64_t DramChannel::issue_col(DramEntry& e, int64_t c) {
+  Bank& b = banks_[e.bank];
+  const int64_t lat = t_.tcl;
+  const int64_t bus = bus_free_ps_ + (bus_last_write_ != e.write ? tck_ : 0);
+  const int64_t start = std::max((c + lat) * tck_, bus);
+  bus_free_ps_ = start + atom_ps_;
+  bus_last_write_ = e.write;
+  last_col_ = c;
+  last_col_bg_[e.bank_group] = c;
+  if (e.write) {
+    const int64_t end_cycle = c + lat + t_.burst_cycles;
+    rd_ok_after_wr_ = std::max(rd_ok_after_wr_, end_cycle + t_.twtr);
+    b.pre_ok = std::max(b.pre_ok, end_cycle + t_.twr);
+    ++counts_[stats::Counter::kDramWriteBurst];
+  } else {
+    b.pre_ok = std::max(b.pre_ok, c + static_cast<int64_t>(t_.trtp));
+    ++counts_[stats::Counter::kDramReadBurst];
+  }
+  e.atoms = static_cast<uint16_t>(e.atoms & (e.atoms - 1));
+  return start + static_cast<int64_t>(t_.burst_cycles) * tck_;
+}
+
+void DramChannel::do_refresh(int64_t due) {
+  int64_t ref = due;
+  for (Bank& b : banks_) {
+    if (b.open) {
+      const int64_t pre = std::max(due, b.pre_ok);
+      b.open = false;
+      ++counts_[stats::Counter::kDramPre];
+      ref = std::max(ref, pre + static_cast<int64_t>(t_.trp));
+    }
+    ref = std::max(ref, b.next_act);
+  }
+  for (Bank& b : banks_) b.next_act = ref + t_.trfc;
+  ++counts_[stats::Counter::kDramRefresh];
+  next_ref_ = due + t_.trefi;
+}
+
+void DramChannel::refresh_until(int64_t c) {
+  while (next_ref_ <= c) {
+    bool quiet = true;  // all banks closed and ready: the remaining refreshes are pure counting
+    for (const Bank& b : banks_) quiet = quiet && !b.open && b.next_act <= next_ref_;
+    if (!quiet) {
+      do_refresh(next_ref_);
+      continue;
+    }
+    const int64_t n = (c - next_ref_) / t_.trefi + 1;
+    const int64_t last = next_ref_ + (n - 1) * t_.trefi;
+    for (Bank& b : banks_) b.next_act = last + t_.trfc;
+    counts_[stats::Counter::kDramRefresh] += static_cast<uint64_t>(n);
+    next_ref_ += n * t_.trefi;
+  }
+}
+
+void DramChannel::remove_from(std::vector<uint16_t>& q, size_t pos) {
+  q.erase(q.begin() + static_cast<ptrdiff_t>(pos));
+}
+
+uint64_t DramChannel::oldest_line() const {
+  if (!reads_.empty()) return entries_[reads_.front()].line;
+  if (!writes_.empty()) return entries_[writes_.front()].line;
+  return 0;
+}
+
+}  // namespace joulesim::mem

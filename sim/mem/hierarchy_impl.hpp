@@ -1,0 +1,128 @@
+#pragma once
+/// @file
+/// MemoryHierarchy::Impl: the state below L1 and the event handlers that move requests through
+/// it. memory_hierarchy.cpp holds the public API, the event loop and the crossbar; l2_path.cpp the
+/// L2 slices, the LLC and the DRAM glue. Timing split: see memory.hpp.
+#include <cstdint>
+#include <vector>
+
+#include "mem/address_map.hpp"
+#include "mem/dram_channel.hpp"
+#include "mem/event_queue.hpp"
+#include "mem/memory.hpp"
+#include "mem/mshr_table.hpp"
+#include "mem/sector_array.hpp"
+
+namespace joulesim::mem {
+
+/// Fixed parts of the timing, in picoseconds.
+struct HierarchyTiming {
+  int64_t core_ps = 0;  ///< core clock period
+  int64_t l2_ps = 0;    ///< L2/NoC clock period
+  int64_t dram_ps = 0;  ///< DRAM command clock period (tCK)
+  int64_t flit_ps = 0;  ///< one 32 B flit through a crossbar port
+  int64_t noc_ps = 0;   ///< crossbar traversal (noc.latency L2 clocks)
+  int64_t cross_die_ps = 0;
+  int64_t hit_ps = 0;         ///< slice pipeline of a hit: l2.latency - 2 x (noc + one flit)
+  int64_t to_mc_ps = 0;       ///< miss: slice to memory controller (hit_ps / 2)
+  int64_t from_mc_ps = 0;     ///< miss: data back to the slice's output port (hit_ps - to_mc_ps)
+  int64_t sector_ps = 0;      ///< slice throughput: one sector per 32 / l2.bytes_per_clk L2 clocks
+  int64_t llc_ps = 0;         ///< llc.latency core clocks
+  int64_t llc_sector_ps = 0;  ///< LLC throughput per channel share of llc.bandwidth_gbs
+};
+
+/// One SM request in flight below L1.
+struct Rec {
+  SectorRequest req;
+  int64_t sent = 0;
+  uint64_t l2_line = 0;
+  uint8_t l2_mask = 0;
+  uint8_t stage = 0;  ///< EventType last scheduled, for diagnostics
+  bool used = false;
+  uint16_t slice = 0;
+  int32_t next = -1;  ///< free list / slice wait list
+};
+
+struct Port {
+  int64_t free = 0;  ///< time the port finishes its current packet
+};
+
+struct L2Slice {
+  L2Slice(uint32_t sets, uint32_t assoc, uint64_t set_divisor, uint32_t mshrs, uint32_t waiters)
+      : tags(sets, assoc, set_divisor), mshrs(mshrs, waiters) {}
+  SectorArray tags;
+  MshrTable mshrs;
+  int64_t free = 0;         ///< pipeline busy until
+  int32_t blocked = -1;     ///< record that could not proceed (-1: none)
+  int32_t blocked_on = -1;  ///< DRAM channel it waits for (-1: an MSHR or an unpinned way)
+  int32_t wait_head = -1;   ///< requests that arrived while blocked, oldest first
+  int32_t wait_tail = -1;
+  bool retry_scheduled = false;
+};
+
+struct LlcSlice {
+  LlcSlice(uint32_t sets, uint32_t assoc, uint64_t set_divisor) : tags(sets, assoc, set_divisor) {}
+  SectorArray tags;
+  int64_t free = 0;
+};
+
+struct MemoryHierarchy::Impl {
+  Impl(const config::GpuSpec& spec, stats::ActivityCounts& counts);
+
+  // memory_hierarchy.cpp
+  void dispatch(const Event& e);
+  void schedule(int64_t t, EventType type, uint32_t a, uint32_t b = 0, uint64_t addr = 0);
+  int64_t noc_latency(uint32_t sm, uint32_t slice) const;
+  /// Reserves @p port for @p flits starting no earlier than @p t; returns the start time.
+  int64_t reserve(Port& port, int64_t t, uint32_t flits);
+  void respond(uint32_t rec, int64_t t);  ///< response leaves the slice pipeline at @p t
+  void free_rec(uint32_t rec);
+
+  // l2_path.cpp
+  void slice_lookup(uint32_t rec, int64_t t);
+  /// Tries to serve @p rec in its slice at @p t; false: the slice is blocked on it.
+  bool slice_process(uint32_t rec, int64_t t);
+  void slice_retry(uint32_t slice, int64_t t);
+  void wake_slices_on(uint32_t channel, int64_t t);
+  /// Sends a line fetch or write-back of @p sectors to DRAM (via the LLC if any) using the
+  /// already reserved slot @p slot of @p channel.
+  void to_memory(uint32_t channel, int slot, uint64_t line, uint8_t sectors, bool write,
+                 uint32_t slice, int64_t t);
+  void llc_lookup(uint32_t channel, uint32_t slot, int64_t t);
+  void dram_arrive(uint32_t channel, uint32_t slot, int64_t t);
+  void dram_tick(uint32_t channel, int64_t t);
+  void wake_dram(uint32_t channel, int64_t cycle);
+  void line_filled(uint32_t slice, uint64_t line, uint8_t sectors, int64_t t);
+
+  config::GpuSpec spec;
+  stats::ActivityCounts& counts;
+  HierarchyTiming tm;
+  AddressMap map;
+  EventQueue events;
+  int64_t now = 0;
+  uint64_t dram_cycles_counted = 0;
+
+  std::vector<Rec> recs;
+  int32_t free_recs = -1;
+  uint32_t recs_in_flight = 0;
+  uint32_t credits_per_sm = 0;
+  std::vector<uint32_t> in_flight;  ///< per SM
+  std::vector<Port> sm_out, sm_in, slice_in, slice_out;
+  std::vector<uint32_t> sm_die, slice_die;
+  /// Per SM ring of visible responses.
+  std::vector<SectorRequest> resp_ring;
+  std::vector<uint32_t> resp_head, resp_count;
+  uint64_t responses_waiting = 0;
+
+  std::vector<L2Slice> slices;
+  uint32_t blocked_slices = 0;
+  std::vector<LlcSlice> llc;
+  std::vector<DramChannel> channels;
+  std::vector<int64_t> dram_tick_at;    ///< pending tick cycle per channel (-1: none)
+  std::vector<int64_t> dram_last_tick;  ///< last cycle ticked per channel
+  uint64_t dram_entries = 0;            ///< slots reserved or queued, all channels
+  uint32_t l1_line_bytes = 128;
+  uint32_t l2_line_bytes = 128;
+};
+
+}  // namespace joulesim::mem
