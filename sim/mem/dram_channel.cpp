@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "core/error.hpp"
@@ -46,7 +47,8 @@ DramChannel::DramChannel(const config::DramSpec& spec, int64_t tck_ps, uint32_t 
   sectors_per_atom_ = std::max<uint32_t>(1, spec.atom_bytes / sector_bytes);
   atoms_per_sector_ = std::max<uint32_t>(1, sector_bytes / spec.atom_bytes);
   banks_.resize(spec.banks_per_channel);
-  hit_pending_.resize(spec.banks_per_channel);
+  bank_q_[0].resize(spec.banks_per_channel);
+  bank_q_[1].resize(spec.banks_per_channel);
   last_col_bg_.assign(spec.bank_groups, -(1 << 30));
   faw_.fill(-(1 << 30));
   const uint32_t depth = spec.queue_depth;
@@ -100,7 +102,115 @@ void DramChannel::arrive(int slot, int64_t cycle) {
   }
   e.atoms = atoms;
   e.queued = true;
+  e.seq = seq_++;
+  e.next = -1;
   (e.write ? writes_ : reads_).push_back(static_cast<uint16_t>(slot));
+  BankQueue& q = bank_q_[e.write ? 1 : 0][e.bank];
+  if (q.tail >= 0) {
+    entries_[static_cast<size_t>(q.tail)].next = slot;
+  } else {
+    q.head = slot;
+  }
+  q.tail = slot;
+  const Bank& b = banks_[e.bank];
+  if (b.open && b.row == e.row) {
+    ++q.hits;
+    if (q.oldest_hit < 0) q.oldest_hit = slot;
+  }
+}
+
+void DramChannel::retire(int32_t slot) {
+  DramEntry& e = entries_[static_cast<size_t>(slot)];
+  BankQueue& q = bank_q_[e.write ? 1 : 0][e.bank];
+  int32_t prev = -1;
+  for (int32_t i = q.head; i != slot; i = entries_[static_cast<size_t>(i)].next) prev = i;
+  if (prev >= 0) {
+    entries_[static_cast<size_t>(prev)].next = e.next;
+  } else {
+    q.head = e.next;
+  }
+  if (q.tail == slot) q.tail = prev;
+  const Bank& b = banks_[e.bank];
+  if (b.open && b.row == e.row) {
+    --q.hits;
+    if (q.oldest_hit == slot) {
+      q.oldest_hit = -1;
+      for (int32_t i = e.next; i >= 0; i = entries_[static_cast<size_t>(i)].next) {
+        if (entries_[static_cast<size_t>(i)].row == b.row) {
+          q.oldest_hit = i;
+          break;
+        }
+      }
+    }
+  }
+  std::vector<uint16_t>& order = e.write ? writes_ : reads_;
+  order.erase(std::find(order.begin(), order.end(), static_cast<uint16_t>(slot)));
+  release(slot);
+}
+
+void DramChannel::bank_opened(uint32_t bank) {
+  const uint32_t row = banks_[bank].row;
+  for (auto& side : bank_q_) {
+    BankQueue& q = side[bank];
+    q.hits = 0;
+    q.oldest_hit = -1;
+    for (int32_t i = q.head; i >= 0; i = entries_[static_cast<size_t>(i)].next) {
+      if (entries_[static_cast<size_t>(i)].row != row) continue;
+      ++q.hits;
+      if (q.oldest_hit < 0) q.oldest_hit = i;
+    }
+  }
+}
+
+void DramChannel::bank_closed(uint32_t bank) {
+  for (auto& side : bank_q_) {
+    side[bank].hits = 0;
+    side[bank].oldest_hit = -1;
+  }
+}
+
+void DramChannel::consider(int32_t slot, int64_t ready, Cmd cmd, int64_t c, Pick& pick,
+                           int64_t& wake) const {
+  if (ready > c) {
+    wake = std::min(wake, ready);
+    return;
+  }
+  const uint64_t seq = entries_[static_cast<size_t>(slot)].seq;
+  if (seq < pick.seq) pick = Pick{slot, seq, cmd};
+}
+
+int64_t DramChannel::scan(int64_t c, bool writes, Pick& col, Pick& row) const {
+  int64_t wake = std::numeric_limits<int64_t>::max();
+  const int64_t floor = col_floor(writes);  // channel-wide part of every column constraint
+  auto bank_cmd = [&](int32_t slot, const Bank& b, bool has_hit) {
+    const DramEntry& e = entries_[static_cast<size_t>(slot)];
+    if (has_hit) {
+      consider(slot, col_ready(e, floor), Cmd::kCol, c, col, wake);
+    } else if (b.open) {
+      consider(slot, b.pre_ok, Cmd::kPre, c, row, wake);
+    } else {
+      consider(slot, act_ready(b), Cmd::kAct, c, row, wake);
+    }
+  };
+  if (fcfs_) {
+    // Only the oldest request of the served queue may issue.
+    const std::vector<uint16_t>& order = writes ? writes_ : reads_;
+    if (order.empty()) return wake;
+    const DramEntry& e = entries_[order.front()];
+    const Bank& b = banks_[e.bank];
+    bank_cmd(order.front(), b, b.open && b.row == e.row);
+    return wake;
+  }
+  // FR-FCFS: each bank offers its oldest row hit (column bus) or, with no hit queued, its oldest
+  // request's PRE or ACT (row bus); the oldest offer that may issue now wins on each bus.
+  const std::vector<BankQueue>& side = bank_q_[writes ? 1 : 0];
+  for (size_t i = 0; i < side.size(); ++i) {
+    const BankQueue& q = side[i];
+    if (q.head < 0) continue;
+    const bool hit = q.hits > 0;
+    bank_cmd(hit ? q.oldest_hit : q.head, banks_[i], hit);
+  }
+  return wake;
 }
 
 bool DramChannel::serve_writes() {
@@ -111,21 +221,25 @@ bool DramChannel::serve_writes() {
   return draining_ || reads_.empty();
 }
 
-int64_t DramChannel::col_ready(const DramEntry& e) const {
-  const Bank& b = banks_[e.bank];
-  int64_t r = std::max({b.next_col, last_col_ + t_.tccd_s, last_col_bg_[e.bank_group] + t_.tccd_l});
-  if (!e.write) r = std::max(r, rd_ok_after_wr_);
+int64_t DramChannel::col_floor(bool write) const {
+  int64_t r = last_col_ + t_.tccd_s;
+  if (!write) r = std::max(r, rd_ok_after_wr_);
   // The burst may start within the clock in which the bus frees (keeps the average at peak).
   const int64_t lat = t_.tcl;  // WL = tCL (assumed)
-  const int64_t bus = bus_free_ps_ + (bus_last_write_ != e.write ? tck_ : 0);
+  const int64_t bus = bus_free_ps_ + (bus_last_write_ != write ? tck_ : 0);
   return std::max(r, ceil_div(bus + 1 - (lat + 1) * tck_, tck_));
+}
+
+int64_t DramChannel::col_ready(const DramEntry& e, int64_t floor) const {
+  return std::max({banks_[e.bank].next_col, last_col_bg_[e.bank_group] + t_.tccd_l, floor});
 }
 
 int64_t DramChannel::act_ready(const Bank& b) const {
   return std::max({b.next_act, last_act_ + t_.trrd, faw_[faw_pos_] + t_.tfaw});
 }
 
-void DramChannel::issue_act(Bank& b, uint32_t row, int64_t c) {
+void DramChannel::issue_act(uint32_t bank, uint32_t row, int64_t c) {
+  Bank& b = banks_[bank];
   b.open = true;
   b.row = row;
   b.next_col = c + t_.trcd;
@@ -134,12 +248,15 @@ void DramChannel::issue_act(Bank& b, uint32_t row, int64_t c) {
   faw_[faw_pos_] = c;  // overwrite the oldest of the last four
   faw_pos_ = (faw_pos_ + 1) % 4;
   ++counts_[stats::Counter::kDramAct];
+  bank_opened(bank);
 }
 
-void DramChannel::issue_pre(Bank& b, int64_t c) {
+void DramChannel::issue_pre(uint32_t bank, int64_t c) {
+  Bank& b = banks_[bank];
   b.open = false;
   b.next_act = std::max(b.next_act, c + static_cast<int64_t>(t_.trp));
   ++counts_[stats::Counter::kDramPre];
+  bank_closed(bank);
 }
 
 int64_t DramChannel::issue_col(DramEntry& e, int64_t c) {
@@ -171,6 +288,7 @@ void DramChannel::do_refresh(int64_t due) {
       const int64_t pre = std::max(due, b.pre_ok);
       b.open = false;
       ++counts_[stats::Counter::kDramPre];
+      bank_closed(static_cast<uint32_t>(&b - banks_.data()));
       ref = std::max(ref, pre + static_cast<int64_t>(t_.trp));
     }
     ref = std::max(ref, b.next_act);
@@ -194,10 +312,6 @@ void DramChannel::refresh_until(int64_t c) {
     counts_[stats::Counter::kDramRefresh] += static_cast<uint64_t>(n);
     next_ref_ += n * t_.trefi;
   }
-}
-
-void DramChannel::remove_from(std::vector<uint16_t>& q, size_t pos) {
-  q.erase(q.begin() + static_cast<ptrdiff_t>(pos));
 }
 
 uint64_t DramChannel::oldest_line() const {

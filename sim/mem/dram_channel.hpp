@@ -42,6 +42,8 @@ struct DramEntry {
   bool in_use = false;
   bool queued = false;  ///< arrived (false: reserved, in transit)
   uint32_t owner = 0;   ///< L2 slice that asked
+  uint64_t seq = 0;     ///< arrival order
+  int32_t next = -1;    ///< next entry of the same bank and direction
 };
 
 class DramChannel {
@@ -87,15 +89,37 @@ class DramChannel {
   };
   enum class Cmd : uint8_t { kNone, kAct, kPre, kCol };
 
+  /// Per bank and direction: queued entries in arrival order and which of them hit the open row.
+  struct BankQueue {
+    int32_t head = -1, tail = -1;
+    uint32_t hits = 0;        ///< entries whose row is the bank's open row
+    int32_t oldest_hit = -1;  ///< first of them in arrival order
+  };
+  struct Pick {
+    int32_t slot = -1;
+    uint64_t seq = ~uint64_t{0};
+    Cmd cmd = Cmd::kNone;
+  };
+
   bool serve_writes();
-  int64_t col_ready(const DramEntry& e) const;
+  /// Finds the oldest column command (row hit) and the oldest row command (ACT/PRE) that may issue
+  /// at @p c in the served queue; returns the earliest cycle at which any other could.
+  int64_t scan(int64_t c, bool writes, Pick& col, Pick& row) const;
+  void consider(int32_t slot, int64_t ready, Cmd cmd, int64_t c, Pick& pick, int64_t& wake) const;
+  /// Earliest RD (WR if @p write) as far as the channel-wide constraints go (tCCD_S, tWTR, bus).
+  int64_t col_floor(bool write) const;
+  /// Earliest column command of @p e given the channel-wide @p floor.
+  int64_t col_ready(const DramEntry& e, int64_t floor) const;
   int64_t act_ready(const Bank& b) const;
-  void issue_act(Bank& b, uint32_t row, int64_t c);
-  void issue_pre(Bank& b, int64_t c);
+  void issue_act(uint32_t bank, uint32_t row, int64_t c);
+  void issue_pre(uint32_t bank, int64_t c);
   /// Issues one burst of @p e; returns the end of its data in ps.
   int64_t issue_col(DramEntry& e, int64_t c);
   void do_refresh(int64_t due);
-  void remove_from(std::vector<uint16_t>& q, size_t pos);
+  void bank_opened(uint32_t bank);
+  void bank_closed(uint32_t bank);
+  /// Takes a finished entry out of its queues and frees its slot.
+  void retire(int32_t slot);
 
   config::DramSpec spec_;
   config::DramTiming t_;
@@ -110,7 +134,8 @@ class DramChannel {
   std::vector<uint16_t> free_reads_, free_writes_;
   uint32_t used_reads_ = 0, used_writes_ = 0;
   std::vector<uint16_t> reads_, writes_;  ///< queued slots, oldest first
-  std::vector<uint8_t> hit_pending_;      ///< per bank: a queued request hits its open row
+  std::vector<BankQueue> bank_q_[2];      ///< [0] reads, [1] writes; per bank
+  uint64_t seq_ = 0;
   bool draining_ = false;
   bool fcfs_ = false;
 

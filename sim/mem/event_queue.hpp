@@ -1,9 +1,11 @@
 #pragma once
 /// @file
-/// EventQueue: the time-ordered queue that drives the memory hierarchy. A binary min-heap on a
-/// preallocated vector, ordered by (time, insertion sequence) so that events at equal times are
-/// handled first-in first-out and runs are deterministic.
+/// EventQueue: the time-ordered queue that drives the memory hierarchy. A binary min-heap of
+/// 16-byte (time, sequence|slot) nodes over a pool of event payloads, both preallocated and
+/// recycled, ordered by (time, insertion sequence) so that events at equal times are handled
+/// first-in first-out and runs are deterministic.
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 namespace joulesim::mem {
@@ -19,7 +21,6 @@ enum class EventType : uint8_t {
   kSliceRetry,      ///< a stalled slice may proceed (an MSHR or a DRAM queue slot freed)
   kLlcLookup,       ///< an L2 miss or write-back reaches the memory-side cache
   kDramArrive,      ///< a request joins its DRAM channel's queue
-  kDramTick,        ///< a DRAM channel may issue a command at this command-clock edge
   kDramDone,        ///< read data for an L2 line is back from DRAM or the LLC
 };
 
@@ -34,48 +35,79 @@ struct Event {
 
 class EventQueue {
  public:
-  explicit EventQueue(size_t reserve = 1 << 14) { heap_.reserve(reserve); }
+  explicit EventQueue(size_t reserve = 1 << 14) {
+    heap_.reserve(reserve);
+    payload_.reserve(reserve);
+    free_.reserve(reserve);
+  }
   bool empty() const { return heap_.empty(); }
   size_t size() const { return heap_.size(); }
-  const Event& top() const { return heap_.front(); }
+  int64_t top_time() const { return heap_.front().time; }
 
   void push(int64_t time, EventType type, uint32_t a, uint32_t b = 0, uint64_t addr = 0) {
-    heap_.push_back(Event{time, seq_++, addr, a, b, type});
-    size_t i = heap_.size() - 1;
-    while (i > 0) {
+    uint32_t slot;
+    if (free_.empty()) {
+      slot = static_cast<uint32_t>(payload_.size());
+      if (slot > kSlotMask) throw std::length_error("memory event queue: too many pending events");
+      payload_.push_back({});
+    } else {
+      slot = free_.back();
+      free_.pop_back();
+    }
+    payload_[slot] = Event{time, seq_, addr, a, b, type};
+    // Sequence in the high 40 bits, payload slot in the low 24: one compare orders equal times.
+    const Node n{time, (seq_++ << kSlotBits) | slot};
+    size_t i = heap_.size();
+    heap_.push_back(n);
+    while (i > 0) {  // sift the hole up
       const size_t parent = (i - 1) / 2;
-      if (!less(heap_[i], heap_[parent])) break;
-      std::swap(heap_[i], heap_[parent]);
+      if (!less(n, heap_[parent])) break;
+      heap_[i] = heap_[parent];
       i = parent;
     }
+    heap_[i] = n;
   }
 
   Event pop() {
-    Event out = heap_.front();
-    heap_.front() = heap_.back();
+    const auto slot = static_cast<uint32_t>(heap_.front().key & kSlotMask);
+    const Node last = heap_.back();
     heap_.pop_back();
     const size_t n = heap_.size();
-    size_t i = 0;
-    for (;;) {
-      const size_t l = 2 * i + 1;
-      const size_t r = l + 1;
-      size_t m = i;
-      if (l < n && less(heap_[l], heap_[m])) m = l;
-      if (r < n && less(heap_[r], heap_[m])) m = r;
-      if (m == i) break;
-      std::swap(heap_[i], heap_[m]);
-      i = m;
+    if (n > 0) {
+      size_t i = 0;  // sift the hole down
+      for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= n) break;
+        if (child + 1 < n && less(heap_[child + 1], heap_[child])) ++child;
+        if (!less(heap_[child], last)) break;
+        heap_[i] = heap_[child];
+        i = child;
+      }
+      heap_[i] = last;
     }
-    return out;
+    free_.push_back(slot);
+    return payload_[slot];
   }
 
-  void clear() { heap_.clear(); }
+  void clear() {
+    heap_.clear();
+    payload_.clear();
+    free_.clear();
+  }
 
  private:
-  static bool less(const Event& x, const Event& y) {
-    return x.time != y.time ? x.time < y.time : x.seq < y.seq;
+  static constexpr uint32_t kSlotBits = 24;
+  static constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
+  struct Node {
+    int64_t time;
+    uint64_t key;
+  };
+  static bool less(const Node& x, const Node& y) {
+    return x.time != y.time ? x.time < y.time : x.key < y.key;
   }
-  std::vector<Event> heap_;
+  std::vector<Node> heap_;
+  std::vector<Event> payload_;
+  std::vector<uint32_t> free_;
   uint64_t seq_ = 0;
 };
 

@@ -4,6 +4,7 @@
 /// it. memory_hierarchy.cpp holds the public API, the event loop and the crossbar; l2_path.cpp the
 /// L2 slices, the LLC and the DRAM glue. Timing split: see memory.hpp.
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "mem/address_map.hpp"
@@ -91,7 +92,9 @@ struct MemoryHierarchy::Impl {
   void llc_lookup(uint32_t channel, uint32_t slot, int64_t t);
   void dram_arrive(uint32_t channel, uint32_t slot, int64_t t);
   void dram_tick(uint32_t channel, int64_t t);
+  /// Schedules a tick of @p channel at command cycle @p cycle (unless one is due earlier).
   void wake_dram(uint32_t channel, int64_t cycle);
+  void find_next_dram_tick();
   void line_filled(uint32_t slice, uint64_t line, uint8_t sectors, int64_t t);
 
   config::GpuSpec spec;
@@ -119,8 +122,14 @@ struct MemoryHierarchy::Impl {
   std::vector<LlcSlice> llc;
   std::vector<DramChannel> channels;
   std::vector<int64_t> dram_tick_at;    ///< pending tick cycle per channel (-1: none)
+  std::vector<int64_t> dram_tick_ps;    ///< the same in ps (int64 max: none)
   std::vector<int64_t> dram_last_tick;  ///< last cycle ticked per channel
-  uint64_t dram_entries = 0;            ///< slots reserved or queued, all channels
+  /// Earliest pending channel tick: ticks are kept out of the event heap (they are the most
+  /// frequent events) and merged with it in advance_to; on equal times heap events go first, so
+  /// requests reaching a channel at a clock edge are queued before that edge's tick.
+  int64_t dram_next_ps = std::numeric_limits<int64_t>::max();
+  uint32_t dram_next_channel = 0;
+  uint64_t dram_entries = 0;  ///< slots reserved or queued, all channels
   uint32_t l1_line_bytes = 128;
   uint32_t l2_line_bytes = 128;
 };

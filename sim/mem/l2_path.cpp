@@ -17,6 +17,7 @@
 /// cycles after the lookup; misses continue to DRAM llc.latency later and fill the LLC on their
 /// way back. It is write-through (assumed): write-backs update it and continue to DRAM.
 #include <bit>
+#include <limits>
 
 #include "mem/hierarchy_impl.hpp"
 
@@ -211,12 +212,28 @@ void MemoryHierarchy::Impl::wake_dram(uint32_t channel, int64_t cycle) {
   cycle = std::max(cycle, dram_last_tick[channel] + 1);  // one tick per command clock
   if (dram_tick_at[channel] >= 0 && dram_tick_at[channel] <= cycle) return;
   dram_tick_at[channel] = cycle;
-  schedule(cycle * tm.dram_ps, EventType::kDramTick, channel, 0, static_cast<uint64_t>(cycle));
+  const int64_t t = cycle * tm.dram_ps;
+  dram_tick_ps[channel] = t;
+  if (t < dram_next_ps || (t == dram_next_ps && channel < dram_next_channel)) {
+    dram_next_ps = t;
+    dram_next_channel = channel;
+  }
+}
+
+void MemoryHierarchy::Impl::find_next_dram_tick() {
+  dram_next_ps = std::numeric_limits<int64_t>::max();
+  for (uint32_t i = 0; i < dram_tick_ps.size(); ++i) {
+    if (dram_tick_ps[i] < dram_next_ps) {
+      dram_next_ps = dram_tick_ps[i];
+      dram_next_channel = i;
+    }
+  }
 }
 
 void MemoryHierarchy::Impl::dram_tick(uint32_t channel, int64_t t) {
   const int64_t cycle = dram_tick_at[channel];
   dram_tick_at[channel] = -1;
+  dram_tick_ps[channel] = std::numeric_limits<int64_t>::max();
   dram_last_tick[channel] = cycle;
   const DramChannel::TickResult res =
       channels[channel].tick(cycle, [&](const DramEntry& e, int64_t end_ps) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -123,6 +124,7 @@ MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
     channels.emplace_back(s.dram, tm.dram_ps, i, l2.line_bytes, l2.sector_bytes, counts);
   }
   dram_tick_at.assign(chans, -1);
+  dram_tick_ps.assign(chans, std::numeric_limits<int64_t>::max());
   dram_last_tick.assign(chans, -1);
 
   if (s.llc.size_mb > 0) {
@@ -236,9 +238,6 @@ void MemoryHierarchy::Impl::dispatch(const Event& e) {
     case EventType::kDramArrive:
       dram_arrive(e.a, e.b, t);
       break;
-    case EventType::kDramTick:
-      if (dram_tick_at[e.a] == static_cast<int64_t>(e.addr)) dram_tick(e.a, t);
-      break;
     case EventType::kDramDone:
       line_filled(e.a, e.addr, static_cast<uint8_t>(e.b), t);
       break;
@@ -290,10 +289,20 @@ void MemoryHierarchy::send(const SectorRequest& req, Picoseconds now) {
 
 void MemoryHierarchy::advance_to(Picoseconds now) {
   Impl& m = *impl_;
-  while (!m.events.empty() && m.events.top().time <= now.value) {
-    const Event e = m.events.pop();
-    m.now = std::max(m.now, e.time);
-    m.dispatch(e);
+  for (;;) {
+    const int64_t heap_t =
+        m.events.empty() ? std::numeric_limits<int64_t>::max() : m.events.top_time();
+    if (heap_t <= m.dram_next_ps) {
+      if (heap_t > now.value) break;
+      const Event e = m.events.pop();
+      m.now = std::max(m.now, e.time);
+      m.dispatch(e);
+    } else {
+      if (m.dram_next_ps > now.value) break;
+      m.now = std::max(m.now, m.dram_next_ps);
+      m.dram_tick(m.dram_next_channel, m.dram_next_ps);
+      m.find_next_dram_tick();
+    }
   }
   m.now = std::max(m.now, now.value);
   const auto cycles = static_cast<uint64_t>(m.now / m.tm.dram_ps);
@@ -320,7 +329,10 @@ bool MemoryHierarchy::pop_response(uint16_t sm, SectorRequest& out) {
 }
 
 Picoseconds MemoryHierarchy::next_event() const {
-  return impl_->events.empty() ? Picoseconds::max() : Picoseconds{impl_->events.top().time};
+  const Impl& m = *impl_;
+  const int64_t heap_t =
+      m.events.empty() ? std::numeric_limits<int64_t>::max() : m.events.top_time();
+  return Picoseconds{std::min(heap_t, m.dram_next_ps)};
 }
 
 bool MemoryHierarchy::idle() const {
