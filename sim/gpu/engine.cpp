@@ -24,6 +24,8 @@ class Engine {
       sms_.push_back(std::make_unique<Sm>(static_cast<uint16_t>(i), spec, counts_, mem_));
     }
     wake_.assign(sms_.size(), kNever);
+    is_active_.assign(sms_.size(), false);
+    active_.reserve(sms_.size());
     snapshots_ = opt.snapshot_interval.value > 0 && opt.on_snapshot;
     next_snap_ps_ = opt.snapshot_interval.value;
   }
@@ -49,6 +51,7 @@ class Engine {
       sms_[i]->begin_kernel(&ops_, &reader.opcodes(), &info, occ.ctas_per_sm);
       sms_[i]->flush_l1();
       wake_[i] = sms_[i]->quiet() ? kNever : now_;
+      if (!sms_[i]->quiet()) activate(i);
     }
     const stats::ActivityCounts start_counts = counts_;
     const int64_t start = now_;
@@ -57,34 +60,35 @@ class Engine {
     rr_ = 0;
     dispatch(now_);
     int64_t last_progress = now_;
-    uint32_t resident = count_resident();
+    uint32_t resident = prune_and_count_resident();
 
     for (;;) {
       if (snapshots_ && now_ * period_ >= next_snap_ps_) take_snapshot();
       const Picoseconds now_ps{now_ * period_};
       mem_.advance_to(now_ps);
       bool progress = false;
-      for (size_t i = 0; i < sms_.size(); ++i) {
+      for (uint16_t i : active_) {
         if (sms_[i]->inflight() > 0 && sms_[i]->poll_responses(now_, now_ps)) {
           wake_[i] = now_;
           progress = true;
         }
       }
       bool freed = false;
-      for (size_t i = 0; i < sms_.size(); ++i) {
+      for (uint16_t i : active_) {
         if (wake_[i] > now_) continue;
         wake_[i] = sms_[i]->tick(now_, now_ps);
         progress |= sms_[i]->progressed();
         freed |= sms_[i]->take_finished_ctas() > 0;
       }
       if (freed && more_ctas_) progress |= dispatch(now_ + 1);
-      const uint32_t resident_after = count_resident();
-      if (!more_ctas_ && resident_after == 0 && all_quiet() && mem_.idle()) {
+      const uint32_t resident_after = prune_and_count_resident();
+      if (!more_ctas_ && active_.empty() && mem_.idle()) {
         account(1, resident);
         ++now_;
         break;
       }
-      int64_t next = *std::min_element(wake_.begin(), wake_.end());
+      int64_t next = kNever;
+      for (uint16_t i : active_) next = std::min(next, wake_[i]);
       if (!mem_.idle()) next = std::min(next, mem_cycle(mem_.next_event()));
       next = std::max(next, now_ + 1);
       if (progress) last_progress = now_;
@@ -135,6 +139,7 @@ class Engine {
         }
         sm.start_cta(at);
         wake_[i] = std::min(wake_[i], at);
+        activate(i);
         placed = any = true;
         rr_ = (i + 1) % n;
       }
@@ -142,17 +147,31 @@ class Engine {
     return any;
   }
 
-  uint32_t count_resident() const {
-    uint32_t r = 0;
-    for (const auto& sm : sms_) r += sm->has_resident_warps() ? 1 : 0;
-    return r;
+  /// SMs with resident warps, queued requests or requests in flight: the only ones the loop
+  /// visits (in index order, for determinism), so idle SMs cost nothing per cycle.
+  void activate(size_t i) {
+    if (is_active_[i]) return;
+    is_active_[i] = true;
+    active_.insert(std::lower_bound(active_.begin(), active_.end(), static_cast<uint16_t>(i)),
+                   static_cast<uint16_t>(i));
   }
 
-  bool all_quiet() const {
-    for (const auto& sm : sms_) {
-      if (!sm->quiet() || sm->inflight() > 0) return false;
+  /// Drops SMs that have nothing left to do from active_; returns the SMs with resident warps.
+  uint32_t prune_and_count_resident() {
+    uint32_t resident = 0;
+    size_t kept = 0;
+    for (uint16_t i : active_) {
+      const Sm& sm = *sms_[i];
+      if (sm.has_resident_warps()) ++resident;
+      if (sm.has_resident_warps() || !sm.quiet() || sm.inflight() > 0) {
+        active_[kept++] = i;
+      } else {
+        is_active_[i] = false;
+        wake_[i] = kNever;
+      }
     }
-    return true;
+    active_.resize(kept);
+    return resident;
   }
 
   /// First core cycle at or after @p t.
@@ -198,6 +217,8 @@ class Engine {
   mem::MemoryHierarchy mem_;
   std::vector<std::unique_ptr<Sm>> sms_;
   std::vector<int64_t> wake_;
+  std::vector<uint16_t> active_;
+  std::vector<bool> is_active_;
   int64_t period_;
   int64_t now_ = 0;
   trace::KernelReader* reader_ = nullptr;
