@@ -32,6 +32,7 @@ Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
   if (!scoreboard_)
     throw Error("out of memory allocating the scoreboards of SM " + std::to_string(id));
   free_warps_.reserve(nwarps);
+  wait_until_.assign(nwarps, 0);
   subcores_.resize(nsub);
   for (auto& sc : subcores_) {
     sc.sched = make_scheduler(spec.core.scheduler);
@@ -112,6 +113,7 @@ void Sm::start_cta(int64_t now) {
     w.state = wt.insts.empty() ? Warp::State::kFinishing : Warp::State::kActive;
     if (wt.insts.empty()) --cta.alive;
     subcores_[w.subcore].by_age.push_back(slot);
+    wait_until_[slot] = 0;
     wake_subcore(w.subcore, now);
   }
 }
@@ -144,29 +146,33 @@ int64_t Sm::issue_subcore_now(Subcore& sc, int64_t now) {
   int64_t best = kNever;
   for (size_t i = 0; i < n; ++i) {
     const uint16_t slot = order_[i];
-    Warp& w = warps_[slot];
-    if (w.state == Warp::State::kFinishing) {
-      if (drained(w, now))
-        retire(w, slot, now);
-      else if (w.loads_out == 0 && w.gmma_unlaunched == 0)
-        best = std::min(best, std::max(w.drain_at, w.gmma_done_at));
+    if (wait_until_[slot] > now) {
+      best = std::min(best, wait_until_[slot]);
       continue;
     }
-    if (!w.dirty && w.wait_until > now) {
-      best = std::min(best, w.wait_until);
+    Warp& w = warps_[slot];
+    if (w.state == Warp::State::kFinishing) {
+      if (drained(w, now)) {
+        retire(w, slot, now);
+      } else {
+        const bool timed = w.loads_out == 0 && w.gmma_unlaunched == 0;
+        wait_until_[slot] = timed ? std::max(w.drain_at, w.gmma_done_at) : kNever;
+        best = std::min(best, wait_until_[slot]);
+      }
       continue;
     }
     const int64_t t = earliest(w, sc, now);
     if (t > now) {
-      w.wait_until = t;
+      wait_until_[slot] = t;
       best = std::min(best, t);
       continue;
     }
     if (issued == issue_width_) {  // ready, but the issue slots are taken: next cycle
-      w.wait_until = now + 1;
+      wait_until_[slot] = now + 1;
       best = now + 1;
       break;
     }
+    wait_until_[slot] = now + 1;  // one instruction per warp per cycle
     issue(w, slot, sc, now);
     sc.sched->issued(slot);
     ++issued;
@@ -196,17 +202,17 @@ void Sm::recompute_ready(Warp& w) const {
     }
   }
   w.ready_at = r;
+  w.next_kind = (*ops_)[inst.opcode].kind;
+  w.next_pipe = (*ops_)[inst.opcode].pipe;
   w.dirty = false;
 }
 
 int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
   if (w.state != Warp::State::kActive) return kNever;
   if (w.dirty) recompute_ready(w);
-  const Instruction& inst = *w.next;
-  const OpTiming& t = (*ops_)[inst.opcode];
   int64_t r = std::max(w.ready_at, w.min_issue);
   if (r == kNever) return kNever;
-  switch (t.kind) {
+  switch (w.next_kind) {
     case OpKind::kExit:
       if (w.next + 1 == w.end) {
         if (w.loads_out != 0 || w.gmma_unlaunched != 0) return kNever;
@@ -214,7 +220,7 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
       }
       break;
     case OpKind::kWgWait: {  // WARPGROUP.DEPBAR.LE gsb0, N: at most N groups still pending
-      const int64_t t = gmma_wait_time(w, inst.immediate, now);
+      const int64_t t = gmma_wait_time(w, w.next->immediate, now);
       if (t == kNever) return kNever;
       r = std::max(r, t);
       break;
@@ -228,9 +234,10 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
       break;
     case OpKind::kGlobal:
     case OpKind::kAtomic:
-      if (!lsu_.empty() || (free_memops_.empty() && memops_.size() == kMemOpsPerSm)) {
-        r = std::max(r, now + 1);
-      }
+      // The L1 port takes one queued line per cycle (after this cycle's issue): the queue is
+      // empty at the earliest lsu_.size() cycles from now (later if L1 stalls: checked again).
+      if (!lsu_.empty()) r = std::max(r, now + static_cast<int64_t>(lsu_.size()));
+      if (free_memops_.empty() && memops_.size() == kMemOpsPerSm) r = std::max(r, now + 1);
       break;
     case OpKind::kShared:
       r = std::max(r, smem_free_);
@@ -246,7 +253,7 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
     default:
       break;
   }
-  if (t.pipe != Pipe::kNone) r = std::max(r, sc.busy_q[static_cast<size_t>(t.pipe)] / kQ);
+  if (w.next_pipe != Pipe::kNone) r = std::max(r, sc.busy_q[static_cast<size_t>(w.next_pipe)] / kQ);
   return r;
 }
 

@@ -48,9 +48,6 @@ struct alignas(64) Warp {
   const trace::Instruction* end = nullptr;
   int64_t ready_at = 0;   ///< cached: cycle the next instruction's operands are ready
   int64_t min_issue = 0;  ///< at most one instruction per warp per cycle; barrier release
-  /// Cached result of the last issue check that failed: not before this cycle unless an event
-  /// marks the warp dirty (resources only get busier, so a stale value is only ever early).
-  int64_t wait_until = 0;
   int64_t* ready =
       nullptr;             ///< scoreboard: cycle each register slot is written (kNever: in flight)
   uint32_t loads_out = 0;  ///< loads/atomics whose data has not returned
@@ -60,6 +57,8 @@ struct alignas(64) Warp {
   uint8_t gq_count = 0;
   uint8_t subcore = 0;
   uint16_t cta_slot = 0;
+  OpKind next_kind = OpKind::kNop;  ///< of *next, cached with ready_at (no trace read per check)
+  Pipe next_pipe = Pipe::kNone;
   // --- warm: read on issue and completion ---
   const uint64_t* addrs = nullptr;
   int64_t drain_at = 0;      ///< latest known write of any kind
@@ -169,6 +168,13 @@ class Sm {
     int64_t& t = subcores_[subcore].next_try;
     t = t < at ? t : at;
   }
+  /// An event (load data, barrier release, GMMA launch) may let warp @p slot issue from @p at.
+  void wake_warp(uint16_t slot, int64_t at) {
+    Warp& w = warps_[slot];
+    w.dirty = true;
+    wait_until_[slot] = 0;
+    wake_subcore(w.subcore, at);
+  }
   int64_t earliest(Warp& w, const Subcore& sc, int64_t now) const;
   void recompute_ready(Warp& w) const;
   void issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now);
@@ -213,6 +219,10 @@ class Sm {
   std::vector<Subcore> subcores_;
   std::vector<Warp> warps_;
   size_t max_warps_ = 0;
+  /// Per warp slot, the cached result of its last failed issue check: not before this cycle
+  /// unless wake_warp() clears it (resources only get busier, so a stale value is only early).
+  /// Kept apart from Warp so a sub-core scan over waiting warps reads one small array.
+  std::vector<int64_t> wait_until_;
   // Zeroed by calloc (fresh pages, faulted in only when a slot is first used) and never reset: a
   // warp retires only when all its writes are complete, so every entry it leaves is <= the
   // cycle any later warp in the slot is dispatched, which can never delay that warp.

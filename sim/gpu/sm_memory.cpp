@@ -93,8 +93,7 @@ void Sm::complete_memop(uint32_t ms, int64_t t) {
   w.drain_at = std::max(w.drain_at, t);
   w.alu_drain_at = std::max(w.alu_drain_at, t);
   --w.loads_out;
-  w.dirty = true;
-  wake_subcore(w.subcore, t);
+  wake_warp(op.warp, t);
   op.active = false;
   op.gen = static_cast<uint16_t>((op.gen + 1) & 0x7FFF);
   free_memops_.push_back(static_cast<uint16_t>(ms));

@@ -34,8 +34,7 @@ void Sm::release_barrier(CtaSlot& cta, uint8_t id, int64_t now) {
     if (w.state != Warp::State::kBarrier || w.bar_id != id) continue;
     w.state = Warp::State::kActive;
     w.min_issue = std::max(w.min_issue, now + 1);
-    w.dirty = true;
-    wake_subcore(w.subcore, now + 1);
+    wake_warp(slot, now + 1);
   }
 }
 
@@ -100,8 +99,7 @@ void Sm::launch_gmma(CtaSlot& cta, uint32_t group, const OpTiming& t, int64_t no
     --w.gmma_unlaunched;
     w.gmma_done_at = std::max(w.gmma_done_at, done);
     w.drain_at = std::max(w.drain_at, done);
-    w.dirty = true;
-    wake_subcore(w.subcore, now + 1);
+    wake_warp(cta.warp_slots[i], now + 1);
   }
   ++cta.gmma_launched[group];
   counts_.tensor_flops[static_cast<size_t>(t.tensor_type)] += t.flops;
