@@ -11,6 +11,11 @@
 ///    dispatched at K and their warps may issue at K. A CTA freed during cycle c lets a new CTA
 ///    issue from cycle c + 1.
 ///  - An instruction issued at cycle t with latency L lets its dependants issue at t + L.
+///  - Register banks: a source is read from bank (register % core.rf_banks) unless the operand
+///    reuse cache holds it (same register in the same operand slot as the warp's previous
+///    instruction, which did not write it). k reads in one bank hold the sub-core's operand
+///    collector k - 1 extra cycles (no issue from that sub-core meanwhile); result latency is
+///    not changed.
 ///  - A warp's last instruction (normally EXIT) waits until all the warp's register writes,
 ///    loads and tensor operations are complete; the kernel ends at the cycle after the last
 ///    warp's last instruction issued and the memory system is drained. Hence a chain of n

@@ -272,30 +272,8 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
   counts_.add_inst(inst.op_class, 1, static_cast<uint64_t>(lanes));
   ++counts_[Counter::kWarpInstIssued];
 
-  // Register file: distinct general-register sources read, per bank; same-bank reads serialise.
-  std::array<uint16_t, trace::kMaxSrc> distinct{};
-  int nd = 0;
-  for (int i = 0; i < inst.num_src; ++i) {
-    const uint16_t s = inst.src[i];
-    if (s >= kZeroReg) continue;  // RZ, uniform and scalar registers are not in the vector banks
-    if (std::find(distinct.begin(), distinct.begin() + nd, s) == distinct.begin() + nd)
-      distinct[nd++] = s;
-  }
-  int64_t extra = 0;
-  if (rf_banks_ > 1 && nd > 1) {
-    std::array<uint8_t, 32> per_bank{};
-    uint8_t worst = 0;
-    for (int i = 0; i < nd; ++i)
-      worst = std::max<uint8_t>(worst, ++per_bank[distinct[i] % rf_banks_ % 32]);
-    extra = worst - 1;
-  }
-  counts_[Counter::kRfRead] += static_cast<uint64_t>(nd);
-  for (int i = 0; i < inst.num_dst; ++i)
-    counts_[Counter::kRfWrite] += inst.dst[i] < kZeroReg ? 1 : 0;
-  if (extra > 0) {
-    counts_[Counter::kRfBankConflict] += static_cast<uint64_t>(extra);
-    sc.read_free = now + 1 + extra;
-  }
+  const int64_t extra = read_operands(w, inst);
+  if (extra > 0) sc.read_free = now + 1 + extra;  // the operand collector serialises the banks
 
   w.min_issue = now + 1;
   w.dirty = true;
@@ -329,16 +307,16 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
   switch (t.kind) {
     case OpKind::kAlu:
       occupy(t.pipe, t.occupancy_q);
-      set_dst_ready(w, inst, now + t.latency + extra);
+      set_dst_ready(w, inst, now + t.latency);
       break;
     case OpKind::kConst:
       occupy(t.pipe, t.occupancy_q);
       ++counts_[Counter::kConstAccess];
-      set_dst_ready(w, inst, now + t.latency + extra);
+      set_dst_ready(w, inst, now + t.latency);
       break;
     case OpKind::kMma: {
       const int64_t end_q = occupy(Pipe::kTensor, t.occupancy_q);
-      set_dst_ready(w, inst, (end_q + kQ - 1) / kQ + t.latency + extra);
+      set_dst_ready(w, inst, (end_q + kQ - 1) / kQ + t.latency);
       counts_.tensor_flops[static_cast<size_t>(t.tensor_type)] += t.flops;
       if (t.sparse) counts_.tensor_sparse_flops[static_cast<size_t>(t.tensor_type)] += t.flops;
       break;
@@ -373,6 +351,47 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
       break;  // EXIT, waits, NOP: the issue slot only
   }
   if (last && w.state == Warp::State::kActive) after_last_instruction(w, slot, now);
+}
+
+int64_t Sm::read_operands(Warp& w, const Instruction& inst) {
+  // Vector-register sources read from the banks: distinct registers, except those the operand
+  // reuse cache holds (same register in the same operand slot as the warp's previous instruction,
+  // which did not overwrite it). RZ, uniform and scalar registers are not in the vector banks.
+  std::array<uint16_t, trace::kMaxSrc> reads{};
+  int n = 0;
+  for (int i = 0; i < inst.num_src; ++i) {
+    const uint16_t s = inst.src[i];
+    if (s >= kZeroReg) continue;
+    if (i < w.prev_nsrc && w.prev_src[i] == s &&
+        std::find(w.prev_dst.begin(), w.prev_dst.begin() + w.prev_ndst, s) ==
+            w.prev_dst.begin() + w.prev_ndst) {
+      continue;
+    }
+    if (std::find(reads.begin(), reads.begin() + n, s) == reads.begin() + n) reads[n++] = s;
+  }
+  int64_t extra = 0;
+  if (rf_banks_ > 1 && n > 1) {
+    std::array<uint8_t, trace::kMaxSrc> bank{}, count{};
+    int nb = 0;
+    uint8_t worst = 0;
+    for (int i = 0; i < n; ++i) {
+      const auto b = static_cast<uint8_t>(reads[i] % rf_banks_);
+      int k = 0;
+      while (k < nb && bank[k] != b) ++k;
+      if (k == nb) bank[nb++] = b;
+      worst = std::max<uint8_t>(worst, ++count[k]);
+    }
+    extra = worst - 1;
+  }
+  counts_[Counter::kRfRead] += static_cast<uint64_t>(n);
+  for (int i = 0; i < inst.num_dst; ++i)
+    counts_[Counter::kRfWrite] += inst.dst[i] < kZeroReg ? 1 : 0;
+  counts_[Counter::kRfBankConflict] += static_cast<uint64_t>(extra);
+  w.prev_src = inst.src;
+  w.prev_dst = inst.dst;
+  w.prev_nsrc = inst.num_src;
+  w.prev_ndst = inst.num_dst;
+  return extra;
 }
 
 bool Sm::drained(const Warp& w, int64_t now) const {

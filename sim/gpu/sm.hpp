@@ -71,6 +71,10 @@ struct alignas(64) Warp {
   uint8_t gq_head = 0;
   bool group_open = false;  ///< the next GMMA joins group g_next - 1
   uint32_t g_first = 0, g_next = 0;
+  // Operands of the previous instruction, for the operand reuse cache.
+  std::array<uint16_t, trace::kMaxSrc> prev_src{};
+  std::array<uint16_t, trace::kMaxDst> prev_dst{};
+  uint8_t prev_nsrc = 0, prev_ndst = 0;
   // --- cold: warpgroup MMA bookkeeping ---
   struct PendingGmma {
     uint8_t n = 0;
@@ -178,6 +182,9 @@ class Sm {
   int64_t earliest(Warp& w, const Subcore& sc, int64_t now) const;
   void recompute_ready(Warp& w) const;
   void issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now);
+  /// Register-file reads of @p inst: counts them and returns the extra operand-collector cycles
+  /// its same-bank reads need (register-bank conflicts).
+  int64_t read_operands(Warp& w, const trace::Instruction& inst);
   void issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
                     int64_t now);
   void issue_shared(Warp& w, const trace::Instruction& inst, int64_t now);
