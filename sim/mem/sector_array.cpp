@@ -7,33 +7,36 @@
 namespace joulesim::mem {
 
 SectorArray::SectorArray(uint32_t sets, uint32_t assoc, uint64_t set_divisor)
-    : sets_(sets), divisor_(set_divisor), assoc_(assoc) {
+    : sets_(sets), divisor_(set_divisor), sets_pow2_((sets & (sets - 1)) == 0), assoc_(assoc) {
   if (sets == 0 || assoc == 0 || set_divisor == 0) {
     throw Error("cache geometry: sets, associativity and set divisor must be > 0");
   }
+  if ((set_divisor & (set_divisor - 1)) == 0) {
+    div_shift_ = 0;
+    while ((uint64_t{1} << div_shift_) < set_divisor) ++div_shift_;
+  }
   lines_.resize(static_cast<size_t>(sets) * assoc);
+  tags_.assign(lines_.size(), kFree);
 }
 
 SectorArray::Line* SectorArray::find(uint64_t line_no, bool touch) {
-  Line* set = &lines_[static_cast<size_t>(set_of(line_no)) * assoc_];
-  for (uint32_t w = 0; w < assoc_; ++w) {
-    if ((set[w].valid != 0 || set[w].pinned) && set[w].tag == line_no) {
-      if (touch) set[w].lru = ++clock_;
-      return &set[w];
-    }
-  }
-  return nullptr;
+  const ptrdiff_t i = index_of(line_no, set_base(line_no));
+  if (i < 0) return nullptr;
+  Line& l = lines_[static_cast<size_t>(i)];
+  if (touch) l.lru = ++clock_;
+  return &l;
 }
 
 SectorArray::Line* SectorArray::victim_for(uint64_t line_no) {
-  Line* set = &lines_[static_cast<size_t>(set_of(line_no)) * assoc_];
+  const size_t base = set_base(line_no);
+  const ptrdiff_t i = index_of(line_no, base);
+  if (i >= 0) return &lines_[static_cast<size_t>(i)];
   Line* pick = nullptr;
   for (uint32_t w = 0; w < assoc_; ++w) {
-    Line& l = set[w];
-    if ((l.valid != 0 || l.pinned) && l.tag == line_no) return &l;
+    if (tags_[base + w] == kFree) return &lines_[base + w];  // a free way wins
+    Line& l = lines_[base + w];
     if (l.pinned) continue;
-    // A free way wins; otherwise the least recently used one.
-    if (pick == nullptr || (pick->valid != 0 && (l.valid == 0 || l.lru < pick->lru))) pick = &l;
+    if (pick == nullptr || l.lru < pick->lru) pick = &l;  // else the least recently used
   }
   return pick;
 }
@@ -42,12 +45,14 @@ SectorArray::Line* SectorArray::allocate(uint64_t line_no, Victim& victim) {
   victim = Victim{};
   Line* pick = victim_for(line_no);
   if (pick == nullptr) return nullptr;
-  if ((pick->valid != 0 || pick->pinned) && pick->tag == line_no) {
+  const auto idx = static_cast<size_t>(pick - lines_.data());
+  if (tags_[idx] == line_no) {
     pick->lru = ++clock_;
     return pick;
   }
-  if (pick->valid != 0) victim = Victim{pick->tag, pick->valid, pick->dirty};
+  if (tags_[idx] != kFree && pick->valid != 0) victim = Victim{pick->tag, pick->valid, pick->dirty};
   *pick = Line{line_no, ++clock_, 0, 0, false};
+  tags_[idx] = line_no;  // the caller sets valid bits or pins it straight away
   return pick;
 }
 
