@@ -20,7 +20,6 @@ class SectorArray {
 
   struct Line {
     uint64_t tag = 0;   ///< full line number
-    uint64_t lru = 0;   ///< larger: more recently used
     uint8_t valid = 0;  ///< sector valid bits; 0: the way is free
     uint8_t dirty = 0;
     bool pinned = false;  ///< fill outstanding: never chosen as victim
@@ -40,6 +39,8 @@ class SectorArray {
   /// Returns the line for @p line_no, allocating the LRU unpinned way of its set if absent (the
   /// previous occupant is described in @p victim); nullptr if every way is pinned.
   Line* allocate(uint64_t line_no, Victim& victim);
+  /// allocate() with the way already chosen by victim_for(@p line_no) (saves a second search).
+  Line* allocate_at(Line* way, uint64_t line_no, Victim& victim);
   /// Visits every line with dirty sectors and clears it; pinned lines (fill outstanding) stay.
   /// @p fn(line_no, dirty_mask).
   template <typename Fn>
@@ -50,6 +51,7 @@ class SectorArray {
       if (l.valid != 0 && l.dirty != 0) fn(l.tag, l.dirty);
       l = Line{};
       tags_[i] = kFree;
+      lru_[i] = 0;
     }
   }
   uint32_t sets() const { return sets_; }
@@ -76,6 +78,7 @@ class SectorArray {
   uint32_t assoc_;
   uint64_t clock_ = 0;
   std::vector<uint64_t> tags_;  ///< tag of each way; kFree when neither valid nor pinned
+  std::vector<uint64_t> lru_;   ///< last-use stamp of each way (larger: more recent)
   std::vector<Line> lines_;
 };
 
