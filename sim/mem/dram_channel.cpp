@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -42,6 +43,9 @@ DramChannel::DramChannel(const config::DramSpec& spec, int64_t tck_ps, uint32_t 
     throw ConfigError("dram.timing: need trefi > trfc and burst_cycles > 0");
   }
   fcfs_ = spec.scheduler == "fcfs";
+  if (spec.banks_per_channel == 0 || spec.banks_per_channel > kMaxBanks) {
+    throw ConfigError("dram.banks: must be 1.." + std::to_string(kMaxBanks));
+  }
   if (spec.bank_groups == 0 || spec.bank_groups > kMaxBankGroups) {
     throw ConfigError("dram.bank_groups: must be 1.." + std::to_string(kMaxBankGroups));
   }
@@ -115,6 +119,7 @@ void DramChannel::arrive(int slot, int64_t cycle) {
     entries_[static_cast<size_t>(q.tail)].next = slot;
   } else {
     q.head = slot;
+    busy_banks_[e.write ? 1 : 0] |= uint64_t{1} << e.bank;
   }
   q.tail = slot;
   const Bank& b = banks_[e.bank];
@@ -133,6 +138,7 @@ void DramChannel::retire(int32_t slot) {
     entries_[static_cast<size_t>(prev)].next = e.next;
   } else {
     q.head = e.next;
+    if (q.head < 0) busy_banks_[e.write ? 1 : 0] &= ~(uint64_t{1} << e.bank);
   }
   if (q.tail == slot) q.tail = prev;
   const Bank& b = banks_[e.bank];
@@ -208,9 +214,9 @@ int64_t DramChannel::scan(int64_t c, bool writes, Pick& col, Pick& row) const {
   // FR-FCFS: each bank offers its oldest row hit (column bus) or, with no hit queued, its oldest
   // request's PRE or ACT (row bus); the oldest offer that may issue now wins on each bus.
   const std::vector<BankQueue>& side = bank_q_[writes ? 1 : 0];
-  for (uint32_t i = 0; i < side.size(); ++i) {
+  for (uint64_t m = busy_banks_[writes ? 1 : 0]; m != 0; m &= m - 1) {
+    const auto i = static_cast<uint32_t>(std::countr_zero(m));
     const BankQueue& q = side[i];
-    if (q.head < 0) continue;
     const bool hit = q.hits > 0;
     offer(hit ? q.oldest_hit : q.head, banks_[i], i, hit);
   }

@@ -49,6 +49,7 @@ struct DramEntry {
 class DramChannel {
  public:
   static constexpr uint32_t kMaxBankGroups = 16;
+  static constexpr uint32_t kMaxBanks = 64;  ///< banks per channel (one bit each in a mask)
 
   DramChannel(const config::DramSpec& spec, int64_t tck_ps, uint32_t index, uint32_t l2_line_bytes,
               uint32_t sector_bytes, stats::ActivityCounts& counts);
@@ -133,6 +134,7 @@ class DramChannel {
   uint32_t used_reads_ = 0, used_writes_ = 0;
   std::vector<uint16_t> reads_, writes_;  ///< queued slots, oldest first
   std::vector<BankQueue> bank_q_[2];      ///< [0] reads, [1] writes; per bank
+  uint64_t busy_banks_[2] = {0, 0};       ///< banks with a queued request, per direction
   uint64_t seq_ = 0;
   bool draining_ = false;
   uint32_t banks_per_group_ = 1;
