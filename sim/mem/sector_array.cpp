@@ -1,5 +1,5 @@
 /// @file
-/// SectorArray: tag lookup, LRU replacement.
+/// SectorArray: tag lookup (scan or hash), exact LRU lists, replacement.
 #include "mem/sector_array.hpp"
 
 #include "core/error.hpp"
@@ -15,30 +15,117 @@ SectorArray::SectorArray(uint32_t sets, uint32_t assoc, uint64_t set_divisor)
     div_shift_ = 0;
     while ((uint64_t{1} << div_shift_) < set_divisor) ++div_shift_;
   }
-  lines_.resize(static_cast<size_t>(sets) * assoc);
-  tags_.assign(lines_.size(), kFree);
-  lru_.assign(lines_.size(), 0);
+  const size_t n = size_t{sets} * assoc;
+  tags_.assign(n, kFree);
+  lines_.resize(n);
+  prev_.resize(n);
+  next_.resize(n);
+  mru_.resize(sets);
+  lru_.resize(sets);
+  for (size_t s = 0; s < sets; ++s) {
+    const auto base = static_cast<uint32_t>(s * assoc);
+    for (uint32_t w = 0; w < assoc; ++w) {
+      prev_[base + w] = w == 0 ? kNone : base + w - 1;
+      next_[base + w] = w + 1 == assoc ? kNone : base + w + 1;
+    }
+    mru_[s] = base;
+    lru_[s] = base + assoc - 1;
+  }
+  if (assoc > kHashAbove) {
+    size_t cap = 1;
+    while (cap < 2 * n) cap <<= 1;
+    hash_mask_ = cap - 1;
+    hash_keys_.assign(cap, kFree);
+    hash_ways_.assign(cap, kNone);
+  }
 }
 
-SectorArray::Line* SectorArray::find(uint64_t line_no, bool touch) {
-  const ptrdiff_t i = index_of(line_no, set_base(line_no));
-  if (i < 0) return nullptr;
-  if (touch) lru_[static_cast<size_t>(i)] = ++clock_;
-  return &lines_[static_cast<size_t>(i)];
+uint32_t SectorArray::index_of(uint64_t line_no, size_t set) const {
+  if (hash_keys_.empty()) {
+    const size_t base = set * assoc_;
+    for (uint32_t w = 0; w < assoc_; ++w) {
+      if (tags_[base + w] == line_no) return static_cast<uint32_t>(base + w);
+    }
+    return kNone;
+  }
+  for (size_t h = hash_home(line_no);; h = (h + 1) & hash_mask_) {
+    if (hash_keys_[h] == line_no) return hash_ways_[h];
+    if (hash_keys_[h] == kFree) return kNone;
+  }
+}
+
+void SectorArray::hash_insert(uint64_t line_no, uint32_t way) {
+  size_t h = hash_home(line_no);
+  while (hash_keys_[h] != kFree) h = (h + 1) & hash_mask_;
+  hash_keys_[h] = line_no;
+  hash_ways_[h] = way;
+}
+
+void SectorArray::hash_erase(uint64_t line_no) {
+  size_t hole = hash_home(line_no);
+  while (hash_keys_[hole] != line_no) hole = (hole + 1) & hash_mask_;
+  hash_keys_[hole] = kFree;
+  // Backward-shift deletion: keep every probe chain unbroken.
+  for (size_t s = (hole + 1) & hash_mask_; hash_keys_[s] != kFree; s = (s + 1) & hash_mask_) {
+    const size_t home = hash_home(hash_keys_[s]);
+    const bool stays = hole < s ? (home > hole && home <= s) : (home > hole || home <= s);
+    if (!stays) {
+      hash_keys_[hole] = hash_keys_[s];
+      hash_ways_[hole] = hash_ways_[s];
+      hash_keys_[s] = kFree;
+      hole = s;
+    }
+  }
+}
+
+void SectorArray::unlink(uint32_t way, size_t set) {
+  const uint32_t p = prev_[way], n = next_[way];
+  (p != kNone ? next_[p] : mru_[set]) = n;
+  (n != kNone ? prev_[n] : lru_[set]) = p;
+}
+
+void SectorArray::touch(uint32_t way, size_t set) {
+  if (mru_[set] == way) return;
+  unlink(way, set);
+  prev_[way] = kNone;
+  next_[way] = mru_[set];
+  prev_[mru_[set]] = way;  // the set has at least one other way
+  mru_[set] = way;
+}
+
+void SectorArray::to_lru_end(uint32_t way, size_t set) {
+  if (lru_[set] == way) return;
+  unlink(way, set);
+  next_[way] = kNone;
+  prev_[way] = lru_[set];
+  next_[lru_[set]] = way;
+  lru_[set] = way;
+}
+
+void SectorArray::release(size_t way) {
+  if (!hash_keys_.empty()) hash_erase(tags_[way]);
+  tags_[way] = kFree;
+  lines_[way] = Line{};
+  to_lru_end(static_cast<uint32_t>(way), way / assoc_);
+}
+
+SectorArray::Line* SectorArray::find(uint64_t line_no, bool touch_it) {
+  const size_t set = set_of(line_no);
+  const uint32_t i = index_of(line_no, set);
+  if (i == kNone) return nullptr;
+  if (touch_it) touch(i, set);
+  return &lines_[i];
 }
 
 SectorArray::Line* SectorArray::victim_for(uint64_t line_no) {
-  const size_t base = set_base(line_no);
-  const ptrdiff_t i = index_of(line_no, base);
-  if (i >= 0) return &lines_[static_cast<size_t>(i)];
-  ptrdiff_t pick = -1;
-  for (uint32_t w = 0; w < assoc_; ++w) {
-    const size_t k = base + w;
-    if (tags_[k] == kFree) return &lines_[k];  // a free way wins
-    if (lines_[k].pinned) continue;
-    if (pick < 0 || lru_[k] < lru_[static_cast<size_t>(pick)]) pick = static_cast<ptrdiff_t>(k);
+  const size_t set = set_of(line_no);
+  const uint32_t i = index_of(line_no, set);
+  if (i != kNone) return &lines_[i];
+  // From the LRU end (free ways first): the first way without a fill outstanding.
+  for (uint32_t w = lru_[set]; w != kNone; w = prev_[w]) {
+    if (!lines_[w].pinned) return &lines_[w];
   }
-  return pick < 0 ? nullptr : &lines_[static_cast<size_t>(pick)];
+  return nullptr;
 }
 
 SectorArray::Line* SectorArray::allocate(uint64_t line_no, Victim& victim) {
@@ -48,12 +135,16 @@ SectorArray::Line* SectorArray::allocate(uint64_t line_no, Victim& victim) {
 SectorArray::Line* SectorArray::allocate_at(Line* pick, uint64_t line_no, Victim& victim) {
   victim = Victim{};
   if (pick == nullptr) return nullptr;
-  const auto idx = static_cast<size_t>(pick - lines_.data());
-  lru_[idx] = ++clock_;
+  const auto idx = static_cast<uint32_t>(pick - lines_.data());
+  touch(idx, idx / assoc_);
   if (tags_[idx] == line_no) return pick;
-  if (tags_[idx] != kFree && pick->valid != 0) victim = Victim{pick->tag, pick->valid, pick->dirty};
+  if (tags_[idx] != kFree) {
+    if (pick->valid != 0) victim = Victim{pick->tag, pick->valid, pick->dirty};
+    if (!hash_keys_.empty()) hash_erase(tags_[idx]);
+  }
   *pick = Line{line_no, 0, 0, false};
-  tags_[idx] = line_no;  // the caller sets valid bits or pins it straight away
+  tags_[idx] = line_no;
+  if (!hash_keys_.empty()) hash_insert(line_no, idx);
   return pick;
 }
 
