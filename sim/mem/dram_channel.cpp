@@ -4,6 +4,8 @@
 #include "mem/dram_channel.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -41,6 +43,13 @@ DramChannel::DramChannel(const config::DramSpec& spec, int64_t tck_ps, uint32_t 
     throw ConfigError("dram.timing: need trefi > trfc and burst_cycles > 0");
   }
   fcfs_ = spec.scheduler == "fcfs";
+  if (spec.banks_per_channel == 0 || spec.banks_per_channel > kMaxBanks) {
+    throw ConfigError("dram.banks: must be 1.." + std::to_string(kMaxBanks));
+  }
+  if (spec.bank_groups == 0 || spec.bank_groups > kMaxBankGroups) {
+    throw ConfigError("dram.bank_groups: must be 1.." + std::to_string(kMaxBankGroups));
+  }
+  banks_per_group_ = spec.banks_per_channel / spec.bank_groups;
   // Data-bus time of one burst at the configured peak: atom_bytes / (bus bytes x transfers/s).
   atom_ps_ = static_cast<int64_t>(
       std::llround(spec.atom_bytes / (spec.bus_bits / 8.0 * spec.data_rate_mtps * 1e6) * 1e12));
@@ -110,6 +119,7 @@ void DramChannel::arrive(int slot, int64_t cycle) {
     entries_[static_cast<size_t>(q.tail)].next = slot;
   } else {
     q.head = slot;
+    busy_banks_[e.write ? 1 : 0] |= uint64_t{1} << e.bank;
   }
   q.tail = slot;
   const Bank& b = banks_[e.bank];
@@ -128,6 +138,7 @@ void DramChannel::retire(int32_t slot) {
     entries_[static_cast<size_t>(prev)].next = e.next;
   } else {
     q.head = e.next;
+    if (q.head < 0) busy_banks_[e.write ? 1 : 0] &= ~(uint64_t{1} << e.bank);
   }
   if (q.tail == slot) q.tail = prev;
   const Bank& b = banks_[e.bank];
@@ -169,28 +180,27 @@ void DramChannel::bank_closed(uint32_t bank) {
   }
 }
 
-void DramChannel::consider(int32_t slot, int64_t ready, Cmd cmd, int64_t c, Pick& pick,
-                           int64_t& wake) const {
-  if (ready > c) {
-    wake = std::min(wake, ready);
-    return;
-  }
-  const uint64_t seq = entries_[static_cast<size_t>(slot)].seq;
-  if (seq < pick.seq) pick = Pick{slot, seq, cmd};
-}
-
 int64_t DramChannel::scan(int64_t c, bool writes, Pick& col, Pick& row) const {
   int64_t wake = std::numeric_limits<int64_t>::max();
-  const int64_t floor = col_floor(writes);  // channel-wide part of every column constraint
-  auto bank_cmd = [&](int32_t slot, const Bank& b, bool has_hit) {
-    const DramEntry& e = entries_[static_cast<size_t>(slot)];
-    if (has_hit) {
-      consider(slot, col_ready(e, floor), Cmd::kCol, c, col, wake);
-    } else if (b.open) {
-      consider(slot, b.pre_ok, Cmd::kPre, c, row, wake);
-    } else {
-      consider(slot, act_ready(b), Cmd::kAct, c, row, wake);
+  // Channel-wide parts of the constraints, once per scan: column (tCCD_S, tWTR, data bus) and
+  // activation (tRRD, tFAW); per bank group: tCCD_L.
+  const int64_t col_floor_c = col_floor(writes);
+  const int64_t act_floor = std::max(last_act_ + t_.trrd, faw_[faw_pos_] + t_.tfaw);
+  std::array<int64_t, kMaxBankGroups> bg_floor;
+  for (size_t g = 0; g < last_col_bg_.size(); ++g) {
+    bg_floor[g] = std::max(col_floor_c, last_col_bg_[g] + t_.tccd_l);
+  }
+  auto offer = [&](int32_t slot, const Bank& b, uint32_t bank, bool hit) {
+    Pick& pick = hit ? col : row;
+    const int64_t ready = hit      ? std::max(b.next_col, bg_floor[bank / banks_per_group_])
+                          : b.open ? b.pre_ok
+                                   : std::max(b.next_act, act_floor);
+    if (ready > c) {
+      wake = std::min(wake, ready);
+      return;
     }
+    const uint64_t seq = entries_[static_cast<size_t>(slot)].seq;
+    if (seq < pick.seq) pick = Pick{slot, seq, hit ? Cmd::kCol : b.open ? Cmd::kPre : Cmd::kAct};
   };
   if (fcfs_) {
     // Only the oldest request of the served queue may issue.
@@ -198,17 +208,17 @@ int64_t DramChannel::scan(int64_t c, bool writes, Pick& col, Pick& row) const {
     if (order.empty()) return wake;
     const DramEntry& e = entries_[order.front()];
     const Bank& b = banks_[e.bank];
-    bank_cmd(order.front(), b, b.open && b.row == e.row);
+    offer(order.front(), b, e.bank, b.open && b.row == e.row);
     return wake;
   }
   // FR-FCFS: each bank offers its oldest row hit (column bus) or, with no hit queued, its oldest
   // request's PRE or ACT (row bus); the oldest offer that may issue now wins on each bus.
   const std::vector<BankQueue>& side = bank_q_[writes ? 1 : 0];
-  for (size_t i = 0; i < side.size(); ++i) {
+  for (uint64_t m = busy_banks_[writes ? 1 : 0]; m != 0; m &= m - 1) {
+    const auto i = static_cast<uint32_t>(std::countr_zero(m));
     const BankQueue& q = side[i];
-    if (q.head < 0) continue;
     const bool hit = q.hits > 0;
-    bank_cmd(hit ? q.oldest_hit : q.head, banks_[i], hit);
+    offer(hit ? q.oldest_hit : q.head, banks_[i], i, hit);
   }
   return wake;
 }
@@ -228,14 +238,6 @@ int64_t DramChannel::col_floor(bool write) const {
   const int64_t lat = t_.tcl;  // WL = tCL (assumed)
   const int64_t bus = bus_free_ps_ + (bus_last_write_ != write ? tck_ : 0);
   return std::max(r, ceil_div(bus + 1 - (lat + 1) * tck_, tck_));
-}
-
-int64_t DramChannel::col_ready(const DramEntry& e, int64_t floor) const {
-  return std::max({banks_[e.bank].next_col, last_col_bg_[e.bank_group] + t_.tccd_l, floor});
-}
-
-int64_t DramChannel::act_ready(const Bank& b) const {
-  return std::max({b.next_act, last_act_ + t_.trrd, faw_[faw_pos_] + t_.tfaw});
 }
 
 void DramChannel::issue_act(uint32_t bank, uint32_t row, int64_t c) {

@@ -48,6 +48,9 @@ struct DramEntry {
 
 class DramChannel {
  public:
+  static constexpr uint32_t kMaxBankGroups = 16;
+  static constexpr uint32_t kMaxBanks = 64;  ///< banks per channel (one bit each in a mask)
+
   DramChannel(const config::DramSpec& spec, int64_t tck_ps, uint32_t index, uint32_t l2_line_bytes,
               uint32_t sector_bytes, stats::ActivityCounts& counts);
 
@@ -105,12 +108,8 @@ class DramChannel {
   /// Finds the oldest column command (row hit) and the oldest row command (ACT/PRE) that may issue
   /// at @p c in the served queue; returns the earliest cycle at which any other could.
   int64_t scan(int64_t c, bool writes, Pick& col, Pick& row) const;
-  void consider(int32_t slot, int64_t ready, Cmd cmd, int64_t c, Pick& pick, int64_t& wake) const;
   /// Earliest RD (WR if @p write) as far as the channel-wide constraints go (tCCD_S, tWTR, bus).
   int64_t col_floor(bool write) const;
-  /// Earliest column command of @p e given the channel-wide @p floor.
-  int64_t col_ready(const DramEntry& e, int64_t floor) const;
-  int64_t act_ready(const Bank& b) const;
   void issue_act(uint32_t bank, uint32_t row, int64_t c);
   void issue_pre(uint32_t bank, int64_t c);
   /// Issues one burst of @p e; returns the end of its data in ps.
@@ -135,8 +134,10 @@ class DramChannel {
   uint32_t used_reads_ = 0, used_writes_ = 0;
   std::vector<uint16_t> reads_, writes_;  ///< queued slots, oldest first
   std::vector<BankQueue> bank_q_[2];      ///< [0] reads, [1] writes; per bank
+  uint64_t busy_banks_[2] = {0, 0};       ///< banks with a queued request, per direction
   uint64_t seq_ = 0;
   bool draining_ = false;
+  uint32_t banks_per_group_ = 1;
   bool fcfs_ = false;
 
   int64_t last_act_ = -(1 << 30);

@@ -78,8 +78,9 @@ bool MemoryHierarchy::Impl::slice_process(uint32_t rec, int64_t t) {
   // victim), then a read slot for the fetch.
   int victim_slot = -1;
   uint32_t victim_channel = 0;
+  SectorArray::Line* v = nullptr;
   if (l == nullptr) {
-    SectorArray::Line* v = s.tags.victim_for(line);
+    v = s.tags.victim_for(line);
     if (v == nullptr) return block(-1);
     if (v->valid != 0 && v->dirty != 0) {
       victim_channel = map.dram_of(v->tag).channel;
@@ -99,10 +100,10 @@ bool MemoryHierarchy::Impl::slice_process(uint32_t rec, int64_t t) {
   }
 
   if (l == nullptr) {
-    SectorArray::Victim v;
-    l = s.tags.allocate(line, v);
+    SectorArray::Victim gone;
+    l = s.tags.allocate_at(v, line, gone);
     if (victim_slot >= 0) {
-      to_memory(victim_channel, victim_slot, v.line, v.dirty, true, r.slice, t + tm.to_mc_ps);
+      to_memory(victim_channel, victim_slot, gone.line, gone.dirty, true, r.slice, t + tm.to_mc_ps);
     }
   } else {
     s.tags.find(line, true);

@@ -1,5 +1,5 @@
 /// @file
-/// SectorArray: tag lookup, LRU replacement.
+/// SectorArray: tag lookup (scan or hash), exact LRU lists, replacement.
 #include "mem/sector_array.hpp"
 
 #include "core/error.hpp"
@@ -7,47 +7,144 @@
 namespace joulesim::mem {
 
 SectorArray::SectorArray(uint32_t sets, uint32_t assoc, uint64_t set_divisor)
-    : sets_(sets), divisor_(set_divisor), assoc_(assoc) {
+    : sets_(sets), divisor_(set_divisor), sets_pow2_((sets & (sets - 1)) == 0), assoc_(assoc) {
   if (sets == 0 || assoc == 0 || set_divisor == 0) {
     throw Error("cache geometry: sets, associativity and set divisor must be > 0");
   }
-  lines_.resize(static_cast<size_t>(sets) * assoc);
+  if ((set_divisor & (set_divisor - 1)) == 0) {
+    div_shift_ = 0;
+    while ((uint64_t{1} << div_shift_) < set_divisor) ++div_shift_;
+  }
+  const size_t n = size_t{sets} * assoc;
+  tags_.assign(n, kFree);
+  lines_.resize(n);
+  prev_.resize(n);
+  next_.resize(n);
+  mru_.resize(sets);
+  lru_.resize(sets);
+  for (size_t s = 0; s < sets; ++s) {
+    const auto base = static_cast<uint32_t>(s * assoc);
+    for (uint32_t w = 0; w < assoc; ++w) {
+      prev_[base + w] = w == 0 ? kNone : base + w - 1;
+      next_[base + w] = w + 1 == assoc ? kNone : base + w + 1;
+    }
+    mru_[s] = base;
+    lru_[s] = base + assoc - 1;
+  }
+  if (assoc > kHashAbove) {
+    size_t cap = 1;
+    while (cap < 2 * n) cap <<= 1;
+    hash_mask_ = cap - 1;
+    hash_keys_.assign(cap, kFree);
+    hash_ways_.assign(cap, kNone);
+  }
 }
 
-SectorArray::Line* SectorArray::find(uint64_t line_no, bool touch) {
-  Line* set = &lines_[static_cast<size_t>(set_of(line_no)) * assoc_];
-  for (uint32_t w = 0; w < assoc_; ++w) {
-    if ((set[w].valid != 0 || set[w].pinned) && set[w].tag == line_no) {
-      if (touch) set[w].lru = ++clock_;
-      return &set[w];
+uint32_t SectorArray::index_of(uint64_t line_no, size_t set) const {
+  if (hash_keys_.empty()) {
+    const size_t base = set * assoc_;
+    for (uint32_t w = 0; w < assoc_; ++w) {
+      if (tags_[base + w] == line_no) return static_cast<uint32_t>(base + w);
     }
+    return kNone;
+  }
+  for (size_t h = hash_home(line_no);; h = (h + 1) & hash_mask_) {
+    if (hash_keys_[h] == line_no) return hash_ways_[h];
+    if (hash_keys_[h] == kFree) return kNone;
+  }
+}
+
+void SectorArray::hash_insert(uint64_t line_no, uint32_t way) {
+  size_t h = hash_home(line_no);
+  while (hash_keys_[h] != kFree) h = (h + 1) & hash_mask_;
+  hash_keys_[h] = line_no;
+  hash_ways_[h] = way;
+}
+
+void SectorArray::hash_erase(uint64_t line_no) {
+  size_t hole = hash_home(line_no);
+  while (hash_keys_[hole] != line_no) hole = (hole + 1) & hash_mask_;
+  hash_keys_[hole] = kFree;
+  // Backward-shift deletion: keep every probe chain unbroken.
+  for (size_t s = (hole + 1) & hash_mask_; hash_keys_[s] != kFree; s = (s + 1) & hash_mask_) {
+    const size_t home = hash_home(hash_keys_[s]);
+    const bool stays = hole < s ? (home > hole && home <= s) : (home > hole || home <= s);
+    if (!stays) {
+      hash_keys_[hole] = hash_keys_[s];
+      hash_ways_[hole] = hash_ways_[s];
+      hash_keys_[s] = kFree;
+      hole = s;
+    }
+  }
+}
+
+void SectorArray::unlink(uint32_t way, size_t set) {
+  const uint32_t p = prev_[way], n = next_[way];
+  (p != kNone ? next_[p] : mru_[set]) = n;
+  (n != kNone ? prev_[n] : lru_[set]) = p;
+}
+
+void SectorArray::touch(uint32_t way, size_t set) {
+  if (mru_[set] == way) return;
+  unlink(way, set);
+  prev_[way] = kNone;
+  next_[way] = mru_[set];
+  prev_[mru_[set]] = way;  // the set has at least one other way
+  mru_[set] = way;
+}
+
+void SectorArray::to_lru_end(uint32_t way, size_t set) {
+  if (lru_[set] == way) return;
+  unlink(way, set);
+  next_[way] = kNone;
+  prev_[way] = lru_[set];
+  next_[lru_[set]] = way;
+  lru_[set] = way;
+}
+
+void SectorArray::release(size_t way) {
+  if (!hash_keys_.empty()) hash_erase(tags_[way]);
+  tags_[way] = kFree;
+  lines_[way] = Line{};
+  to_lru_end(static_cast<uint32_t>(way), way / assoc_);
+}
+
+SectorArray::Line* SectorArray::find(uint64_t line_no, bool touch_it) {
+  const size_t set = set_of(line_no);
+  const uint32_t i = index_of(line_no, set);
+  if (i == kNone) return nullptr;
+  if (touch_it) touch(i, set);
+  return &lines_[i];
+}
+
+SectorArray::Line* SectorArray::victim_for(uint64_t line_no) {
+  const size_t set = set_of(line_no);
+  const uint32_t i = index_of(line_no, set);
+  if (i != kNone) return &lines_[i];
+  // From the LRU end (free ways first): the first way without a fill outstanding.
+  for (uint32_t w = lru_[set]; w != kNone; w = prev_[w]) {
+    if (!lines_[w].pinned) return &lines_[w];
   }
   return nullptr;
 }
 
-SectorArray::Line* SectorArray::victim_for(uint64_t line_no) {
-  Line* set = &lines_[static_cast<size_t>(set_of(line_no)) * assoc_];
-  Line* pick = nullptr;
-  for (uint32_t w = 0; w < assoc_; ++w) {
-    Line& l = set[w];
-    if ((l.valid != 0 || l.pinned) && l.tag == line_no) return &l;
-    if (l.pinned) continue;
-    // A free way wins; otherwise the least recently used one.
-    if (pick == nullptr || (pick->valid != 0 && (l.valid == 0 || l.lru < pick->lru))) pick = &l;
-  }
-  return pick;
+SectorArray::Line* SectorArray::allocate(uint64_t line_no, Victim& victim) {
+  return allocate_at(victim_for(line_no), line_no, victim);
 }
 
-SectorArray::Line* SectorArray::allocate(uint64_t line_no, Victim& victim) {
+SectorArray::Line* SectorArray::allocate_at(Line* pick, uint64_t line_no, Victim& victim) {
   victim = Victim{};
-  Line* pick = victim_for(line_no);
   if (pick == nullptr) return nullptr;
-  if ((pick->valid != 0 || pick->pinned) && pick->tag == line_no) {
-    pick->lru = ++clock_;
-    return pick;
+  const auto idx = static_cast<uint32_t>(pick - lines_.data());
+  touch(idx, idx / assoc_);
+  if (tags_[idx] == line_no) return pick;
+  if (tags_[idx] != kFree) {
+    if (pick->valid != 0) victim = Victim{pick->tag, pick->valid, pick->dirty};
+    if (!hash_keys_.empty()) hash_erase(tags_[idx]);
   }
-  if (pick->valid != 0) victim = Victim{pick->tag, pick->valid, pick->dirty};
-  *pick = Line{line_no, ++clock_, 0, 0, false};
+  *pick = Line{line_no, 0, 0, false};
+  tags_[idx] = line_no;
+  if (!hash_keys_.empty()) hash_insert(line_no, idx);
   return pick;
 }
 

@@ -1,8 +1,13 @@
 #pragma once
 /// @file
 /// SectorArray: the tag store of a sectored, set-associative, LRU cache (L1, L2 slice, LLC).
-/// Each line holds a tag, a valid and a dirty bit per sector and an LRU stamp. No data is kept:
-/// joulesim is timing-only. Storage is allocated once at construction.
+/// Each line holds a tag and a valid and a dirty bit per sector. No data is kept: joulesim is
+/// timing-only. Storage is allocated once at construction.
+/// Recency is an exact LRU list per set (move to front on use; the victim is the least recently
+/// used way that is not pinned, free ways sitting at the LRU end), and lookups are O(1) whatever
+/// the associativity: a linear scan of a dense tag array for small sets, a hash index for large
+/// ones (a fully associative 256-way L1 is common in GPU configs).
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -17,8 +22,7 @@ class SectorArray {
 
   struct Line {
     uint64_t tag = 0;   ///< full line number
-    uint64_t lru = 0;   ///< larger: more recently used
-    uint8_t valid = 0;  ///< sector valid bits; 0: the way is free
+    uint8_t valid = 0;  ///< sector valid bits
     uint8_t dirty = 0;
     bool pinned = false;  ///< fill outstanding: never chosen as victim
   };
@@ -29,36 +33,63 @@ class SectorArray {
     uint8_t dirty = 0;
   };
 
-  /// The line holding @p line_no, or nullptr. Touches LRU when @p touch.
+  /// The line holding @p line_no, or nullptr. Makes it most recently used when @p touch.
   Line* find(uint64_t line_no, bool touch);
   /// The way allocate(@p line_no) would replace (nullptr: every way of the set is pinned). The
   /// line itself if present.
   Line* victim_for(uint64_t line_no);
   /// Returns the line for @p line_no, allocating the LRU unpinned way of its set if absent (the
-  /// previous occupant is described in @p victim); nullptr if every way is pinned.
+  /// previous occupant is described in @p victim); nullptr if every way is pinned. The caller
+  /// sets valid bits or pins a newly allocated line straight away.
   Line* allocate(uint64_t line_no, Victim& victim);
+  /// allocate() with the way already chosen by victim_for(@p line_no) (saves a second search).
+  Line* allocate_at(Line* way, uint64_t line_no, Victim& victim);
   /// Visits every line with dirty sectors and clears it; pinned lines (fill outstanding) stay.
   /// @p fn(line_no, dirty_mask).
   template <typename Fn>
   void flush(Fn&& fn) {
-    for (Line& l : lines_) {
-      if (l.pinned) continue;
-      if (l.valid != 0 && l.dirty != 0) fn(l.tag, l.dirty);
-      l = Line{};
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      if (tags_[i] == kFree || lines_[i].pinned) continue;
+      if (lines_[i].dirty != 0) fn(lines_[i].tag, lines_[i].dirty);
+      release(i);
     }
   }
   uint32_t sets() const { return sets_; }
   uint32_t assoc() const { return assoc_; }
 
  private:
-  uint32_t set_of(uint64_t line_no) const {
-    return static_cast<uint32_t>(line_no / divisor_ % sets_);
+  static constexpr uint64_t kFree = ~uint64_t{0};
+  static constexpr uint32_t kNone = ~uint32_t{0};
+  static constexpr uint32_t kHashAbove = 16;  ///< sets wider than this use the hash index
+
+  size_t set_of(uint64_t line_no) const {
+    const uint64_t q = div_shift_ >= 0 ? line_no >> div_shift_ : line_no / divisor_;
+    return static_cast<size_t>(sets_pow2_ ? (q & (sets_ - 1)) : q % sets_);
   }
+  /// Way index of @p line_no, or kNone.
+  uint32_t index_of(uint64_t line_no, size_t set) const;
+  void touch(uint32_t way, size_t set);       ///< make most recently used
+  void to_lru_end(uint32_t way, size_t set);  ///< make least recently used
+  void unlink(uint32_t way, size_t set);
+  void release(size_t way);  ///< the way becomes free (least recently used)
+  void hash_insert(uint64_t line_no, uint32_t way);
+  void hash_erase(uint64_t line_no);
+  size_t hash_home(uint64_t line_no) const {
+    return static_cast<size_t>((line_no * 0x9E3779B97F4A7C15ull) >> 32) & hash_mask_;
+  }
+
   uint32_t sets_;
   uint64_t divisor_;
+  int div_shift_ = -1;  ///< log2(divisor) when a power of two
+  bool sets_pow2_;
   uint32_t assoc_;
-  uint64_t clock_ = 0;
+  std::vector<uint64_t> tags_;  ///< tag of each way; kFree when the way holds nothing
   std::vector<Line> lines_;
+  std::vector<uint32_t> prev_, next_;  ///< LRU list links (towards MRU / towards LRU)
+  std::vector<uint32_t> mru_, lru_;    ///< per set: list ends
+  std::vector<uint64_t> hash_keys_;    ///< large sets: open addressing, kFree = empty
+  std::vector<uint32_t> hash_ways_;
+  size_t hash_mask_ = 0;
 };
 
 }  // namespace joulesim::mem

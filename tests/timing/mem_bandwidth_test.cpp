@@ -114,11 +114,13 @@ TEST(MemBandwidth, FcfsSchedulerAlsoCompletesAndIsNoFasterThanFrFcfs) {
   EXPECT_LE(f.bytes_per_s, fr.bytes_per_s * 1.001);
 }
 
-TEST(MemBandwidth, DirtyEvictionsAreWrittenBackExactlyOnce) {
+namespace {
+void dirty_evictions(uint32_t assoc) {
   GpuSpec s;
-  s.l2.size_kb = 512;  // 64 slices x 4 sets x 16 ways x 128 B = 4096 lines
+  s.l2.size_kb = 512;  // 64 slices x (4 sets x 16 ways or 2 x 32) x 128 B = 4096 lines
+  s.l2.assoc = assoc;  // 32 ways: the hash-indexed tag store
   MemDriver d(s);
-  const uint32_t lines = 8192;  // sequential lines fill every (slice, set) with 32 lines
+  const uint32_t lines = 8192;  // sequential lines fill every (slice, set) with 2 x assoc lines
   const int64_t pc = period_of_mhz(s.core_mhz()).value;
   uint32_t sent = 0, acked = 0;
   int64_t t = 0;
@@ -149,9 +151,15 @@ TEST(MemBandwidth, DirtyEvictionsAreWrittenBackExactlyOnce) {
   }
   EXPECT_EQ(d.counts[Counter::kL2WriteMiss], 4u * lines);
   EXPECT_EQ(d.counts[Counter::kL2WriteHit], 0u);
-  // Each set keeps its 16 most recent lines dirty; the other 16 x 4 sectors per set went out.
+  // Each set keeps its assoc most recent lines dirty; the other assoc x 4 sectors went out.
   EXPECT_EQ(d.counts[Counter::kDramWriteBurst], 4u * (lines - 4096));
   EXPECT_EQ(d.counts[Counter::kDramReadBurst], 0u);
+}
+}  // namespace
+
+TEST(MemBandwidth, DirtyEvictionsAreWrittenBackExactlyOnce) {
+  dirty_evictions(16);
+  dirty_evictions(32);
 }
 
 TEST(MemBandwidth, CopyStreamConservesRequestsAndDrainsWriteBacks) {

@@ -157,3 +157,28 @@ TEST(L1Cache, RejectsUnknownWritePolicy) {
   ActivityCounts c;
   EXPECT_THROW(L1Cache(s, 0, c), joulesim::ConfigError);
 }
+
+TEST(L1Cache, FullyAssociativeSetKeepsTheMostRecentLines) {
+  // 256 ways, one set (hash-indexed tag store): after 300 distinct lines, touching the first 50
+  // again, then 50 new ones, the resident lines are exactly the 256 most recently used.
+  L1Spec s;
+  s.assoc = 256;  // 32 KB / (128 B x 256) = 1 set
+  ActivityCounts c;
+  L1Cache l1(s, 0, c);
+  auto bring = [&](uint64_t line) {
+    if (l1.access(rd(line * 128, 0x1, 1), Cycles{0}) == Outcome::kHit) return;
+    for (const auto& d : drain(l1)) fill(l1, d);
+  };
+  for (uint64_t i = 0; i < 300; ++i) bring(i);    // resident: 44..299
+  for (uint64_t i = 44; i < 94; ++i) bring(i);    // hits: 44..93 become most recent
+  for (uint64_t i = 300; i < 350; ++i) bring(i);  // evicts 94..143
+  // Probing changes no residency: hits only reorder, misses only take MSHRs (nothing is filled).
+  uint32_t hits = 0;
+  for (uint64_t i = 0; i < 350; ++i) {
+    const bool expect = (i >= 44 && i < 94) || (i >= 144);
+    const Outcome o = l1.access(rd(i * 128, 0x1, 2), Cycles{1});
+    hits += o == Outcome::kHit;
+    EXPECT_EQ(o == Outcome::kHit, expect) << "line " << i;
+  }
+  EXPECT_EQ(hits, 256u);
+}
