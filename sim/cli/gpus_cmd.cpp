@@ -52,11 +52,13 @@ void print_peaks(const cfg::LoadedGpu& g, const cfg::Peaks& p) {
   const auto& s = g.spec;
   std::cout << g.name << ": theoretical peaks at " << p.core_mhz << " MHz"
             << (s.dvfs.core_mhz > 0 ? " (dvfs.core_mhz)" : " (clocks.core_mhz)") << "\n";
-  std::cout << "tensor (" << s.core.sm_count << " SMs)   dense            2:4 sparse (x"
+  std::cout << "tensor (" << s.core.sm_count << " SMs/CUs)  dense            2:4 sparse (x"
             << s.tensor.sparsity_speedup << ")\n";
   for (const auto& t : p.tensor) {
+    const bool integer = t.type == trace::TensorType::kInt8 || t.type == trace::TensorType::kInt4;
+    const char* unit = integer ? "OP/s" : "FLOP/s";
     std::cout << "  " << std::left << std::setw(18) << trace::to_string(t.type) << std::setw(17)
-              << si(t.dense_flops_per_s, "FLOP/s") << si(t.sparse_flops_per_s, "FLOP/s") << "\n";
+              << si(t.dense_flops_per_s, unit) << si(t.sparse_flops_per_s, unit) << "\n";
   }
   std::cout << "vector\n"
             << "  fp32              " << si(p.fp32_flops_per_s, "FLOP/s") << "\n"
@@ -83,7 +85,7 @@ void add_list(CLI::App& gpus) {
   cmd->callback([] {
     int bad = 0;
     for (const auto& e : cfg::list_gpus()) {
-      std::cout << std::left << std::setw(30) << e.name;
+      std::cout << std::left << std::setw(38) << e.name << ' ';
       try {
         auto g = cfg::load_gpu(e.file.string());
         std::cout << std::setw(8) << g.spec.vendor << g.spec.name << "\n";

@@ -127,7 +127,7 @@ void finish_load(LeafMap leaves, const std::string& top_file, GpuSpec& spec, jso
   for (const KeyRow& row : schema()) {
     if (row.set) row.set(spec, leaves.at(row.path).value);
   }
-  validate_spec(spec, leaves);
+  validate_spec(spec, leaves, top_file);
   resolved = json::object();
   for (const auto& [path, leaf] : leaves) {
     set_in_tree(resolved, path,

@@ -37,6 +37,8 @@ struct KeyRow {
   std::function<nlohmann::json(const GpuSpec&)> get;
 };
 
+/// Builds the table (schema_rows.cpp); schema() keeps the one instance.
+std::vector<KeyRow> build_schema();
 /// The schema, in documentation order.
 const std::vector<KeyRow>& schema();
 /// The row for @p path, or nullptr.
@@ -45,7 +47,7 @@ const KeyRow* find_row(std::string_view path);
 bool is_group(std::string_view path);
 /// "did you mean 'x'?" text for an unknown key path ("" when nothing is close).
 std::string suggest_key(std::string_view path);
-/// Levenshtein distance (case-sensitive).
+/// Optimal-string-alignment edit distance (Levenshtein plus adjacent transpositions).
 size_t edit_distance(std::string_view a, std::string_view b);
 /// Human text of what a row allows, e.g. "an unsigned integer in [1, 4096] (SMs)".
 std::string allowed_text(const KeyRow& row);
@@ -77,8 +79,9 @@ void apply_overrides(LeafMap& leaves, const std::vector<std::string>& overrides)
 /// @p top_file names the config in "required key missing" errors.
 void finish_load(LeafMap leaves, const std::string& top_file, GpuSpec& spec,
                  nlohmann::json& resolved);
-/// Cross-key checks (impossible combinations); errors name the file that set the key.
-void validate_spec(const GpuSpec& spec, const LeafMap& leaves);
+/// Cross-key checks (impossible combinations); errors name the file that set the key (@p top_file
+/// for keys that took a schema default).
+void validate_spec(const GpuSpec& spec, const LeafMap& leaves, const std::string& top_file);
 
 /// Throws ConfigError "<file>: <path>: <what>".
 [[noreturn]] void key_error(const std::string& file, const std::string& path,

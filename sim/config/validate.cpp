@@ -19,16 +19,18 @@ std::string num(double v) {
 
 class Checker {
  public:
-  explicit Checker(const LeafMap& leaves) : leaves_(leaves) {}
+  Checker(const LeafMap& leaves, const std::string& top_file) : leaves_(leaves), top_(top_file) {}
   /// Fails at @p path when @p ok is false.
   void require(bool ok, const std::string& path, const std::string& what) const {
     if (ok) return;
     auto it = leaves_.find(path);
-    key_error(it == leaves_.end() ? std::string("config") : it->second.file, path, what);
+    const bool from_file = it != leaves_.end() && it->second.file != "schema default";
+    key_error(from_file ? it->second.file : top_, path, what);
   }
 
  private:
   const LeafMap& leaves_;
+  const std::string& top_;
 };
 
 void check_core(const GpuSpec& s, const Checker& c) {
@@ -155,8 +157,8 @@ void check_misc(const GpuSpec& s, const Checker& c) {
 
 }  // namespace
 
-void validate_spec(const GpuSpec& spec, const LeafMap& leaves) {
-  const Checker c(leaves);
+void validate_spec(const GpuSpec& spec, const LeafMap& leaves, const std::string& top_file) {
+  const Checker c(leaves, top_file);
   check_core(spec, c);
   check_memories(spec, c);
   check_dram(spec, c);
