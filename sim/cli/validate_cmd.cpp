@@ -46,7 +46,12 @@ void run_validate(const ValidateArgs& a) {
   const auto datasets = validate::load_suite(a.suite, under_root(a.datasets));
   validate::SuiteOptions opt;
   opt.root = data_root();
-  const auto r = validate::run_suite(a.suite, datasets, opt);
+  auto r = validate::run_suite(a.suite, datasets, opt);
+  for (auto& d : r.datasets) {  // report paths relative to the data root (stable across checkouts)
+    std::error_code ec;
+    const auto rel = fs::relative(d.file, data_root(), ec);
+    if (!ec && !rel.empty()) d.file = rel.generic_string();
+  }
   const json j = validate::to_json(r);
   if (!a.no_write) {
     const fs::path dir = under_root(a.results);

@@ -14,14 +14,12 @@ namespace {
 std::string num(double v) {
   if (std::isnan(v)) return "n/a";
   char buf[32];
-  const double a = std::abs(v);
-  if (a != 0 && (a >= 1e6 || a < 1e-2)) {
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-  }
+  std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
+
+// A group statistic, or n/a when no case of the group was simulated.
+std::string stat(size_t n, double v) { return n == 0 ? "n/a" : num(v) + "%"; }
 
 std::string pct(double v) {
   if (std::isnan(v)) return "n/a";
@@ -80,8 +78,9 @@ std::string format_text(const SuiteResult& r) {
     }
     for (const auto& g : d.groups) {
       o << "  group " << g.group.name << ": n=" << g.simulated << "/" << g.cases << "  MAPE "
-        << num(g.stats.mape_pct) << "%  max " << num(g.stats.max_abs_error_pct) << "%  r "
-        << r_text(g.stats.pearson_r) << "  -> " << g.verdict << "\n";
+        << stat(g.simulated, g.stats.mape_pct) << "  max "
+        << stat(g.simulated, g.stats.max_abs_error_pct) << "  r " << r_text(g.stats.pearson_r)
+        << "  -> " << g.verdict << "\n";
     }
     o << "\n";
   }
@@ -146,8 +145,9 @@ std::string format_markdown(const SuiteResult& r) {
   for (const auto& d : r.datasets) {
     for (const auto& g : d.groups) {
       o << "| " << d.name << " | " << g.group.name << " | " << g.simulated << "/" << g.cases
-        << " | " << num(g.stats.mape_pct) << "% | " << num(g.stats.max_abs_error_pct) << "% | "
-        << r_text(g.stats.pearson_r) << " | "
+        << " | " << stat(g.simulated, g.stats.mape_pct) << " | "
+        << stat(g.simulated, g.stats.max_abs_error_pct) << " | " << r_text(g.stats.pearson_r)
+        << " | "
         << (g.group.tolerance_pct ? g.group.metric + " <= " + num(*g.group.tolerance_pct) + "%"
                                   : std::string("report only"))
         << " | " << g.verdict << " |\n";
