@@ -109,7 +109,7 @@ void add_show(CLI::App& gpus) {
       "show", "Print a resolved GPU config (every key with its value, source and file)");
   cmd->add_option("name", o->name, "config name (h100, emerging/h100-fp4) or path to a .json file")
       ->required();
-  cmd->add_option("--set", o->sets, config::kSetOptionHelp);
+  cmd->add_option("--set", o->sets, config::kSetOptionHelp)->allow_extra_args(false);
   cmd->add_flag("--json", o->json, "print JSON (the resolved tree, or the peaks with --peaks)");
   cmd->add_flag("--peaks", o->peaks, "print theoretical peaks computed from the parameters");
   cmd->callback([o] {

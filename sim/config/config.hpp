@@ -30,9 +30,11 @@ struct Override {
 /// Splits "key.path=value"; throws ConfigError quoting @p text when '=' or the key is missing.
 Override parse_override(std::string_view text);
 
-/// Help text for a `--set` option, shared by every subcommand that takes one.
+/// Help text for a `--set` option, shared by every subcommand that takes one. Declare the option
+/// with `->allow_extra_args(false)` so each --set takes one value and a following positional
+/// is not swallowed.
 inline constexpr const char* kSetOptionHelp =
-    "override a config key, e.g. --set l2.size_kb=65536 (repeatable; type-checked against the "
+    "override a config key, e.g. --set dvfs.core_mhz=1410 (repeatable; type-checked against the "
     "schema; see `joulesim gpus show NAME` for the keys)";
 
 /// A loaded, validated GPU config.

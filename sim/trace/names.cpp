@@ -20,9 +20,10 @@ std::string_view to_string(Unit u) {
 
 std::string_view to_string(OpClass c) {
   static constexpr std::array<std::string_view, 23> kNames = {
-      "int_alu", "int_mul",     "int_dot", "fp32_add", "fp32_mul", "fp32_fma",  "fp16",   "fp64",
-      "sfu",     "convert",     "move",    "tensor_mma", "tensor_gmma", "load", "store", "atomic",
-      "branch",  "barrier",     "warp_sync", "exit",   "nop",      "scalar_alu", "unknown"};
+      "int_alu",     "int_mul", "int_dot", "fp32_add",   "fp32_mul", "fp32_fma",
+      "fp16",        "fp64",    "sfu",     "convert",    "move",     "tensor_mma",
+      "tensor_gmma", "load",    "store",   "atomic",     "branch",   "barrier",
+      "warp_sync",   "exit",    "nop",     "scalar_alu", "unknown"};
   return lookup(kNames, c);
 }
 
@@ -33,8 +34,8 @@ std::string_view to_string(MemSpace s) {
 }
 
 std::string_view to_string(TensorType t) {
-  static constexpr std::array<std::string_view, 9> kNames = {
-      "none", "fp16", "bf16", "tf32", "fp8", "int8", "int4", "fp4", "fp64"};
+  static constexpr std::array<std::string_view, 12> kNames = {
+      "none", "fp16", "bf16", "tf32", "fp8", "int8", "int4", "fp4", "fp64", "fp6", "int1", "fp32"};
   return lookup(kNames, t);
 }
 

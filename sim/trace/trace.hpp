@@ -65,8 +65,13 @@ enum class OpClass : uint8_t {
 /// Memory space a memory instruction addresses.
 enum class MemSpace : uint8_t { kNone, kGlobal, kShared, kLocal, kConstant, kTexture, kGeneric, kCount };
 
-/// Element data type of a tensor/matrix instruction's multiplicands.
-enum class TensorType : uint8_t { kNone, kFp16, kBf16, kTf32, kFp8, kInt8, kInt4, kFp4, kFp64, kCount };
+/// Element data type of a tensor/matrix instruction's multiplicands. kFp6 (e3m2/e2m3), kInt1
+/// (binary BMMA/BGMMA) and kFp32 (AMD MFMA with f32 inputs) were appended by the trace subsystem.
+// clang-format off
+enum class TensorType : uint8_t {
+  kNone, kFp16, kBf16, kTf32, kFp8, kInt8, kInt4, kFp4, kFp64, kFp6, kInt1, kFp32, kCount
+};
+// clang-format on
 
 /// Lowercase stable names, used in JSON output and configs.
 std::string_view to_string(Unit u);
@@ -87,7 +92,14 @@ struct OpcodeInfo {
   bool known = false;                        ///< false: not in the ISA table
 };
 
+/// Hash for heterogeneous (string_view) lookup, so interning a parsed token allocates nothing.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 /// Interns opcode strings of one ISA into dense indices. Filled at parse time only.
+/// The first unknown sighting of an opcode prints one warning per process (see known=false).
 class OpcodeTable {
  public:
   explicit OpcodeTable(IsaFamily isa = IsaFamily::kSass, uint32_t binary_version = 80);
@@ -102,14 +114,27 @@ class OpcodeTable {
   IsaFamily isa_;
   uint32_t binary_version_;
   std::vector<OpcodeInfo> infos_;
-  std::unordered_map<std::string, uint16_t> index_;
+  std::unordered_map<std::string, uint16_t, StringHash, std::equal_to<>> index_;
 };
 
-/// Classifies an opcode string against the ISA table for @p isa / @p binary_version.
+/// Classifies an opcode string against the ISA table for @p isa / @p binary_version (the nearest
+/// table when the version has none; see isa_table_version).
 OpcodeInfo classify_opcode(std::string_view name, IsaFamily isa, uint32_t binary_version);
+
+/// AMD CDNA targets are numbered by their gfx id read as hex: gfx90a -> 0x90A, gfx942 -> 0x942.
+inline constexpr uint32_t kGfx90a = 0x90A;
+inline constexpr uint32_t kGfx942 = 0x942;
+
+/// The ISA table used for @p binary_version: the exact one (SASS 70, 75, 80, 86, 89, 90, 100, 120;
+/// CDNA kGfx90a, kGfx942) or the nearest one (ties go to the older table).
+uint32_t isa_table_version(IsaFamily isa, uint32_t binary_version);
+
+/// Printable ISA name: "sm_80", "gfx90a".
+std::string isa_name(IsaFamily isa, uint32_t binary_version);
 
 /// Register index space: general registers R0..R254 are 0..254, R255 (RZ) is kZeroReg and never
 /// creates a dependency; uniform registers URn are kUniformBase + n; AMD SGPRs sN are kScalarBase + n.
+/// UR63 is URZ, the uniform zero register: readers map it to kZeroReg as well.
 inline constexpr uint16_t kZeroReg = 255;
 inline constexpr uint16_t kUniformBase = 256;
 inline constexpr uint16_t kScalarBase = 512;
@@ -167,6 +192,8 @@ struct KernelInfo {
   uint64_t shmem_base = 0, local_base = 0;
   IsaFamily isa = IsaFamily::kSass;
   uint32_t warp_size = 32;
+  uint32_t regs_in_header = 0;        ///< -nregs exactly as the trace wrote it
+  std::vector<std::string> warnings;  ///< non-fatal problems found reading the header (fallbacks)
   uint32_t warps_per_cta() const {
     return static_cast<uint32_t>((block.count() + warp_size - 1) / warp_size);
   }
@@ -203,7 +230,20 @@ class TraceSource {
 /// .jst file. Throws Error if the path does not exist or its format is not recognised.
 std::unique_ptr<TraceSource> open_trace(const std::filesystem::path& path);
 
+/// Opens a trace held in memory: a native .jst image, or the text of one Accel-Sim .traceg kernel
+/// file (optionally xz/gzip-compressed). @p name is used in error messages. Used by the fuzzer.
+std::unique_ptr<TraceSource> open_trace_from_memory(std::string data,
+                                                    std::string name = "<memory>");
+
 /// Writes every command of @p source to @p out as a native .jst file (atomically).
 void write_jst(TraceSource& source, const std::filesystem::path& out);
+
+/// Writes every command of @p source into folder @p dir (created if missing) as an Accel-Sim text
+/// trace, tracer version 5: kernelslist.g (MemcpyHtoD lines and kernel file names, in stream
+/// order) and kernel-N.traceg per kernel (N = 1, 2, ... in order), each file written atomically.
+/// Addresses use mode 1 (base+stride) where the active lanes are contiguous with a constant
+/// stride, else mode 2 (base+deltas), as the NVBit tracer does. SASS only: a CDNA kernel throws
+/// Error (Accel-Sim text has 32-lane masks and R registers; use write_jst).
+void write_accelsim(TraceSource& source, const std::filesystem::path& dir);
 
 }  // namespace joulesim::trace

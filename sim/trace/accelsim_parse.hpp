@@ -1,0 +1,67 @@
+#pragma once
+// Inside of the trace subsystem: hand-written tokenising of Accel-Sim text traces. The hot path is
+// parse_instruction_line(); everything builds error messages only when it throws.
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trace/trace.hpp"
+
+namespace joulesim::trace::detail {
+
+/// What an instruction line's layout depends on, fixed per kernel by its header.
+struct LineFormat {
+  const std::string* file = nullptr;  ///< for error messages
+  uint32_t tracer_version = 5;        ///< >= 5: an immediate ends the line
+  bool lineinfo = false;              ///< a decimal source-line number starts the line
+  uint32_t warp_size = 32;
+};
+
+/// Parses one instruction line into @p inst (opcode interned into @p table), appending one address
+/// per active lane to @p addrs for memory instructions. Throws InputError "file:line: ...".
+void parse_instruction_line(std::string_view line, uint64_t line_no, const LineFormat& format,
+                            OpcodeTable& table, Instruction& inst, std::vector<uint64_t>& addrs);
+
+/// Splits off the next whitespace-separated token of [p, e).
+inline std::string_view next_token(const char*& p, const char* e) {
+  while (p < e && (*p == ' ' || *p == '\t')) ++p;
+  const char* s = p;
+  while (p < e && *p != ' ' && *p != '\t') ++p;
+  return std::string_view(s, static_cast<size_t>(p - s));
+}
+
+/// Whole-token unsigned integer in @p base (hex accepts an optional 0x prefix).
+template <typename T>
+inline bool parse_uint(std::string_view t, T& out, int base = 10) {
+  if (base == 16 && t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t.remove_prefix(2);
+  if (t.empty()) return false;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out, base);
+  return ec == std::errc() && p == t.data() + t.size();
+}
+
+/// Whole-token signed decimal integer.
+template <typename T>
+inline bool parse_int(std::string_view t, T& out) {
+  if (t.empty()) return false;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out, 10);
+  return ec == std::errc() && p == t.data() + t.size();
+}
+
+/// An opcode string: a letter, then letters, digits, '.' and '_' (SASS "LDG.E.128", CDNA
+/// "v_mfma_f32_32x32x8f16").
+inline bool is_valid_opcode(std::string_view t) {
+  if (t.empty() || !((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z'))) return false;
+  for (char c : t) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// Printable excerpt of a token for an error message.
+std::string quote(std::string_view token);
+
+}  // namespace joulesim::trace::detail

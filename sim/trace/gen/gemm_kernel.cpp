@@ -1,0 +1,183 @@
+// The GEMM skeleton: prologue, double-buffered global -> shared copy, k-loop, peeled last k-tile.
+#include "core/error.hpp"
+#include "trace/gen/gemm.hpp"
+
+namespace joulesim::trace::gen::detail {
+
+namespace {
+// s_waitcnt simm16 on gfx9 (vmcnt[3:0]+[15:14], expcnt[6:4], lgkmcnt[11:8]; maxima = no wait).
+constexpr uint32_t kWaitVmcnt0 = (7u << 4) | (15u << 8);
+constexpr uint32_t kWaitLgkmcnt0 = 0xF | (7u << 4) | (3u << 14);
+
+// Skeleton registers (SASS Rn / CDNA vN; CDNA scalars sN).
+constexpr int kTid = 0, kCtaX = 2, kCtaY = 3, kPtrA = 4, kPtrB = 6, kSmemW = 8, kSmemRA = 9,
+              kSmemRB = 10, kKCount = 11, kPtrMeta = 12, kPtrC = 13;
+}  // namespace
+
+GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
+    : KernelProgram(isa, s.name,
+                    {static_cast<uint32_t>(s.n / s.bn), static_cast<uint32_t>(s.m / s.bm), 1},
+                    {s.threads, 1, 1}),
+      s_(s) {
+  sass_ = isa_family(isa) == IsaFamily::kSass;
+  tiles_[0] = {s.bm, s.bk * s.bits / 8 / (s.sparse ? 2 : 1), s.a_row_bytes(), 0,
+               static_cast<uint16_t>(kPtrA)};
+  tiles_[1] = {s.bk, s.bn * s.bits / 8, s.b_row_bytes(), 0, static_cast<uint16_t>(kPtrB)};
+  tiles_[1].offset = static_cast<uint32_t>(tiles_[0].rows * tiles_[0].row_bytes);
+  stage_bytes_ = static_cast<uint32_t>(tiles_[1].offset + tiles_[1].rows * tiles_[1].row_bytes);
+  info_.shmem_bytes = 2 * stage_bytes_;
+  const uint64_t total = tiles_[0].chunks() + tiles_[1].chunks();
+  // Every copy instruction reads from one tile: tile sizes are multiples of the CTA's threads.
+  if (tiles_[0].chunks() % s.threads != 0 || tiles_[1].chunks() % s.threads != 0 ||
+      tiles_[0].row_bytes % 16 != 0 || tiles_[1].row_bytes % 16 != 0) {
+    throw Error("gemm generator bug: tiles do not split evenly into 16-byte chunks per thread");
+  }
+  loads_per_warp_ = total / s.threads;
+  if (sass_) {
+    const bool volta = isa == Isa::kSm70;
+    ldg_ = intern(volta ? "LDG.E.128.SYS" : "LDG.E.128", 16);
+    sts_ = intern("STS.128", 16);
+    bar_ = intern("BAR.SYNC");
+    inc_ = intern("IADD3");
+    cmp_ = intern("ISETP.NE.AND");
+    bra_ = intern("BRA");
+    exit_ = intern("EXIT");
+    mov_ = intern("MOV");
+    s2r_ = intern("S2R");
+    imad_ = intern("IMAD");
+  } else {
+    ldg_ = intern("global_load_dwordx4", 16);
+    sts_ = intern("ds_write_b128", 16);
+    bar_ = intern("s_barrier");
+    wait_ = intern("s_waitcnt");
+    inc_ = intern("s_add_u32");
+    cmp_ = intern("s_cmp_lt_u32");
+    bra_ = intern("s_cbranch_scc1");
+    exit_ = intern("s_endpgm");
+    mov_ = intern("s_mov_b32");
+    imad_ = intern("v_mad_u32_u24");
+  }
+}
+
+uint64_t GemmKernel::smem_addr(int t, uint32_t stage, uint64_t row, uint64_t byte) const {
+  const SmemTile& tl = tiles_[static_cast<size_t>(t)];
+  const uint64_t chunk = row * (tl.row_bytes / 16) + byte / 16;
+  return kShmemBase + uint64_t{stage} * stage_bytes_ + tl.offset + swizzle(chunk) * 16 + byte % 16;
+}
+
+uint64_t GemmKernel::global_addr(int t, const Dim3& cta, uint64_t kt, uint64_t row,
+                                 uint64_t byte) const {
+  const SmemTile& tl = tiles_[static_cast<size_t>(t)];
+  if (t == 0) return s_.a + (uint64_t{cta.y} * s_.bm + row) * tl.pitch + kt * tl.row_bytes + byte;
+  return s_.b + (kt * s_.bk + row) * tl.pitch + uint64_t{cta.x} * tl.row_bytes + byte;
+}
+
+void GemmKernel::copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt) const {
+  const uint64_t lanes = info_.warp_size, a_chunks = tiles_[0].chunks();
+  uint64_t addrs[64];
+  for (uint64_t i = 0; i < loads_per_warp_; ++i) {
+    const uint64_t first = i * s_.threads + warp * lanes;
+    const int t = first < a_chunks ? 0 : 1;
+    const uint64_t local0 = first - (t == 0 ? 0 : a_chunks), per_row = tiles_[t].row_bytes / 16;
+    for (uint64_t l = 0; l < lanes; ++l) {
+      const uint64_t c = local0 + l;
+      addrs[l] = global_addr(t, cta, kt, c / per_row, c % per_row * 16);
+    }
+    w.mem(ldg_, w.full(), {reg(kStage + 4 * static_cast<int>(i))}, {tiles_[t].ptr_reg},
+          {addrs, lanes});
+  }
+}
+
+void GemmKernel::copy_stores(Warp& w, uint32_t warp, uint32_t stage) const {
+  const uint64_t lanes = info_.warp_size, a_chunks = tiles_[0].chunks();
+  uint64_t addrs[64];
+  if (!sass_) w.op(wait_, {}, {}, kWaitVmcnt0);  // the loaded chunks must have arrived
+  for (uint64_t i = 0; i < loads_per_warp_; ++i) {
+    const uint64_t first = i * s_.threads + warp * lanes;
+    const int t = first < a_chunks ? 0 : 1;
+    const uint64_t local0 = first - (t == 0 ? 0 : a_chunks), per_row = tiles_[t].row_bytes / 16;
+    for (uint64_t l = 0; l < lanes; ++l) {
+      const uint64_t c = local0 + l;
+      addrs[l] = smem_addr(t, stage, c / per_row, c % per_row * 16);
+    }
+    w.mem(sts_, w.full(), {}, {reg(kSmemW), reg(kStage + 4 * static_cast<int>(i))}, {addrs, lanes});
+  }
+}
+
+void GemmKernel::barrier(Warp& w) const {
+  if (!sass_) w.op(wait_, {}, {}, kWaitLgkmcnt0);  // own LDS writes done before the barrier
+  w.op(bar_, {}, {});
+}
+
+void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) const {
+  if (sass_) {
+    w.op(mov_, {reg(1)}, {});      // MOV R1, c[0x0][0x28]
+    w.op(s2r_, {reg(kTid)}, {});   // S2R R0, SR_TID.X
+    w.op(s2r_, {reg(kCtaX)}, {});  // S2R R2, SR_CTAID.X
+    w.op(s2r_, {reg(kCtaY)}, {});  // S2R R3, SR_CTAID.Y
+    w.op(imad_, {reg(kPtrA)}, {reg(kCtaY), reg(kTid)});
+    w.op(imad_, {reg(kPtrB)}, {reg(kCtaX), reg(kTid)});
+    w.op(imad_, {reg(kPtrC)}, {reg(kCtaY), reg(kCtaX)});
+    w.op(imad_, {reg(kSmemW)}, {reg(kTid), RZ});
+    w.op(imad_, {reg(kSmemRA)}, {reg(kTid), RZ});
+    w.op(imad_, {reg(kSmemRB)}, {reg(kTid), RZ});
+    if (s_.sparse) w.op(imad_, {reg(kPtrMeta)}, {reg(kCtaY), reg(kTid)});
+    w.op(mov_, {reg(kKCount)}, {});
+  } else {
+    // v0 = work-item id, s2/s3 = workgroup id x/y (preloaded by the dispatcher)
+    w.op(imad_, {reg(kPtrA)}, {sreg(kCtaY), reg(kTid)});
+    w.op(imad_, {reg(kPtrB)}, {sreg(kCtaX), reg(kTid)});
+    w.op(imad_, {reg(kPtrC)}, {sreg(kCtaY), sreg(kCtaX)});
+    w.op(imad_, {reg(kSmemW)}, {reg(kTid)});
+    w.op(imad_, {reg(kSmemRA)}, {reg(kTid)});
+    w.op(imad_, {reg(kSmemRB)}, {reg(kTid)});
+    if (s_.sparse) w.op(imad_, {reg(kPtrMeta)}, {sreg(kCtaY), reg(kTid)});
+    w.op(mov_, {sreg(kKCount)}, {});
+  }
+  prologue(w);
+  copy_loads(w, cta, warp, 0);
+  copy_stores(w, warp, 0);
+  barrier(w);
+  const uint64_t kts = s_.k_tiles();
+  const uint32_t loop = w.pc();
+  for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
+    w.jump(loop);
+    copy_loads(w, cta, warp, kt + 1);  // prefetch the next k-tile
+    compute(w, cta, warp, kt, static_cast<uint32_t>(kt % 2));
+    copy_stores(w, warp, static_cast<uint32_t>((kt + 1) % 2));
+    barrier(w);
+    const bool again = kt + 2 < kts;  // the last k-tile is peeled after the loop
+    if (sass_) {
+      w.op(inc_, {reg(kPtrA)}, {reg(kPtrA), RZ});
+      w.op(inc_, {reg(kPtrB)}, {reg(kPtrB), RZ});
+      if (s_.sparse) w.op(inc_, {reg(kPtrMeta)}, {reg(kPtrMeta), RZ});
+      w.op(inc_, {reg(kKCount)}, {reg(kKCount), RZ});
+      w.op(cmp_, {}, {reg(kKCount)});
+      w.op_masked(bra_, again ? w.full() : 0, {}, {});
+    } else {
+      w.op(inc_, {sreg(kKCount)}, {sreg(kKCount)});
+      w.op(cmp_, {}, {sreg(kKCount), sreg(kKCount + 1)});
+      w.op(bra_, {}, {});
+    }
+  }
+  compute(w, cta, warp, kts - 1, static_cast<uint32_t>((kts - 1) % 2));
+  epilogue(w, cta, warp);
+  w.op(exit_, {}, {});
+}
+
+void check_tiling(const Params& p, Isa isa, const GemmSetup& s, const std::string& dtype) {
+  if (s.m % s.bm != 0 || s.n % s.bn != 0 || s.k % s.bk != 0) {
+    fail(p, "on " + std::string(to_string(isa)) + " dtype " + dtype + (s.sparse ? " sparse" : "") +
+                " uses a " + std::to_string(s.bm) + "x" + std::to_string(s.bn) + "x" +
+                std::to_string(s.bk) + " CTA tile: m must be a multiple of " +
+                std::to_string(s.bm) + ", n of " + std::to_string(s.bn) + ", k of " +
+                std::to_string(s.bk) + " (got m=" + std::to_string(s.m) +
+                ", n=" + std::to_string(s.n) + ", k=" + std::to_string(s.k) + ")");
+  }
+  if (s.n / s.bn > 0x7FFFFFFFu || s.m / s.bm > 65535u) {
+    fail(p, "the grid (n/" + std::to_string(s.bn) + ", m/" + std::to_string(s.bm) +
+                ") exceeds the launch limits (2^31-1, 65535)");
+  }
+}
+
+}  // namespace joulesim::trace::gen::detail

@@ -1,0 +1,208 @@
+// GEMM generator: tensor FLOPs = 2 m n k exactly (MMA instructions x shape), C written exactly
+// once, A and B read from their row-major buffers the number of times tiling implies.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "gen_test_util.hpp"
+
+using namespace gentest;
+using gen::Isa;
+
+namespace {
+
+struct Case {
+  Isa isa;
+  std::string dtype;
+  bool sparse;
+  std::string mma;  // the opcode expected
+  uint64_t bm, bn;  // CTA tile, for the re-read factors
+};
+
+uint64_t bits_of(const std::string& d) {
+  return d == "fp64" ? 64 : d == "tf32" ? 32 : d == "fp16" || d == "bf16" ? 16 : d == "fp4" ? 4 : 8;
+}
+
+void check(const Case& c, uint64_t m, uint64_t n, uint64_t k) {
+  SCOPED_TRACE(std::string(gen::to_string(c.isa)) + " " + c.dtype + (c.sparse ? " sparse" : ""));
+  Flat f = make_flat("gemm",
+                     {{"m", std::to_string(m)},
+                      {"n", std::to_string(n)},
+                      {"k", std::to_string(k)},
+                      {"dtype", c.dtype},
+                      {"sparse", c.sparse ? "1" : "0"}},
+                     c.isa);
+  ASSERT_EQ(f.kernels.size(), 1u);
+  EXPECT_EQ(f.kernels[0].grid.count(), (m / c.bm) * (n / c.bn));
+  // buffers: memcpy A, B (+ metadata); C follows B in the allocation order
+  ASSERT_GE(f.copies.size(), 2u);
+  const uint64_t a = f.copies[0].first, a_bytes = f.copies[0].second;
+  const uint64_t b = f.copies[1].first, b_bytes = f.copies[1].second;
+  const uint64_t bits = bits_of(c.dtype), acc = c.dtype == "fp64" ? 8 : 4;
+  EXPECT_EQ(a_bytes, m * k * bits / 8 / (c.sparse ? 2 : 1));
+  EXPECT_EQ(b_bytes, k * n * bits / 8);
+  const uint64_t c_base = b + (b_bytes + (2u << 20) - 1) / (2u << 20) * (2u << 20);
+
+  uint64_t flops = 0, mma = 0, a_read = 0, b_read = 0, c_written = 0;
+  std::vector<uint8_t> c_bytes(m * n * acc, 0);  // times each byte of C is written
+  for (const Rec& r : f.recs) {
+    if (mma_shape(r.opcode).m != 0) {
+      EXPECT_EQ(r.opcode, c.mma);
+      if (r.known) EXPECT_EQ(r.inst.unit, Unit::kTensor) << r.opcode;
+      // the accumulator is read and written: src[2] after A and B, or src[0] for GMMA
+      const bool gmma = base_of(r.opcode).find("GMMA") != std::string::npos;
+      EXPECT_EQ(r.inst.dst[0], r.inst.src[gmma ? 0 : 2]) << r.opcode;
+      flops += mma_flops(r.opcode);
+      ++mma;
+    }
+    if (r.inst.mem_width == 0 || r.inst.space == MemSpace::kShared) continue;
+    const bool store =
+        r.inst.op_class == OpClass::kStore || r.opcode.find("store") != std::string::npos;
+    for (uint64_t addr : r.addrs) {
+      if (store) {
+        ASSERT_GE(addr, c_base);
+        ASSERT_LE(addr + r.inst.mem_width, c_base + m * n * acc);
+        for (uint64_t i = 0; i < r.inst.mem_width; ++i) c_bytes[addr - c_base + i]++;
+        c_written += r.inst.mem_width;
+      } else if (addr >= a && addr < a + a_bytes) {
+        ASSERT_LE(addr + r.inst.mem_width, a + a_bytes);
+        a_read += r.inst.mem_width;
+      } else if (addr >= b && addr < b + b_bytes) {
+        ASSERT_LE(addr + r.inst.mem_width, b + b_bytes);
+        b_read += r.inst.mem_width;
+      }
+    }
+  }
+  EXPECT_GT(mma, 0u);
+  EXPECT_EQ(flops, 2 * m * n * k);
+  EXPECT_EQ(a_read, a_bytes * (n / c.bn));  // each CTA column reads all of A once
+  EXPECT_EQ(b_read, b_bytes * (m / c.bm));
+  EXPECT_EQ(c_written, m * n * acc);
+  EXPECT_EQ(std::count(c_bytes.begin(), c_bytes.end(), 1), static_cast<long>(m * n * acc))
+      << "every byte of C exactly once";
+}
+
+}  // namespace
+
+TEST(GenGemm, Sm80DenseAndSparseFlopsAreExact) {
+  const std::vector<Case> cases = {
+      {Isa::kSm80, "fp16", false, "HMMA.16816.F32", 128, 128},
+      {Isa::kSm80, "bf16", false, "HMMA.16816.F32.BF16", 128, 128},
+      {Isa::kSm80, "tf32", false, "HMMA.1688.F32.TF32", 128, 128},
+      {Isa::kSm80, "int8", false, "IMMA.16832.S32.S8.S8", 128, 128},
+      {Isa::kSm80, "fp64", false, "DMMA.884", 64, 64},
+      {Isa::kSm80, "fp16", true, "HMMA.SP.16832.F32", 128, 128},
+      {Isa::kSm80, "tf32", true, "HMMA.SP.16816.F32.TF32", 128, 128},
+      {Isa::kSm80, "int8", true, "IMMA.SP.16864.S32.S8.S8", 128, 128},
+      {Isa::kSm70, "fp16", false, "", 128, 128},
+      {Isa::kSm100, "fp8", false, "QMMA.16832.F32.E4M3.E4M3", 128, 128},
+      {Isa::kSm100, "fp4", false, "OMMA.16864.F32.E2M1.E2M1", 128, 128},
+  };
+  for (Case c : cases) {
+    if (c.isa == Isa::kSm70) {
+      // Volta: four STEPs per HMMA.884 set; check them by name below
+      Flat f = make_flat("gemm", {{"m", "256"}, {"n", "128"}, {"k", "96"}}, Isa::kSm70);
+      uint64_t flops = 0;
+      std::map<std::string, uint64_t> steps;
+      for (const Rec& r : f.recs) {
+        flops += mma_flops(r.opcode);
+        if (base_of(r.opcode) == "HMMA") steps[r.opcode]++;
+      }
+      EXPECT_EQ(flops, 2u * 256 * 128 * 96);
+      ASSERT_EQ(steps.size(), 4u);
+      for (auto& [name, count] : steps) {
+        EXPECT_EQ(name.rfind("HMMA.884.F32.F32.STEP", 0), 0u);
+        EXPECT_EQ(count, 2u * 256 * 128 * 96 / 512 / 4);
+      }
+      continue;
+    }
+    check(c, 256, 256, c.dtype == "fp4" ? 384 : 192);
+  }
+}
+
+TEST(GenGemm, Sm90WarpgroupMmaFlopsAreExact) {
+  const std::vector<Case> cases = {
+      {Isa::kSm90, "fp16", false, "HGMMA.64x256x16.F32", 128, 256},
+      {Isa::kSm90, "bf16", false, "HGMMA.64x256x16.F32.BF16", 128, 256},
+      {Isa::kSm90, "tf32", false, "HGMMA.64x256x8.F32.TF32", 128, 256},
+      {Isa::kSm90, "fp8", false, "QGMMA.64x256x32.F32.E4M3.E4M3", 128, 256},
+      {Isa::kSm90, "int8", false, "IGMMA.64x256x32.S32.S8.S8", 128, 256},
+      {Isa::kSm90, "fp16", true, "HGMMA.SP.64x256x32.F32", 128, 256},
+      {Isa::kSm90, "fp8", true, "QGMMA.SP.64x256x64.F32.E4M3.E4M3", 128, 256},
+      {Isa::kSm90, "fp64", false, "DMMA.884", 64, 64},
+  };
+  for (const Case& c : cases) check(c, 256, 512, 256);
+}
+
+TEST(GenGemm, Sm90GroupsAreFencedByArriveAndDepbar) {
+  Flat f = make_flat("gemm", {{"m", "128"}, {"n", "256"}, {"k", "192"}}, Isa::kSm90);
+  // per warp: 3 k-tiles of 64 -> 3 groups of ARRIVE, 4 HGMMA, DEPBAR
+  std::vector<std::string> seq;
+  for (const Rec& r : f.recs) {
+    if (r.cta == 0 && r.warp == 5 &&
+        (base_of(r.opcode) == "HGMMA" || base_of(r.opcode) == "WARPGROUP")) {
+      seq.push_back(r.opcode == "WARPGROUP.ARRIVE"      ? "A"
+                    : r.opcode == "WARPGROUP.DEPBAR.LE" ? "D" + std::to_string(r.inst.immediate)
+                                                        : "H");
+    }
+  }
+  // wait depth 1 while a next k-tile follows (its group may overlap), 0 before the epilogue
+  std::vector<std::string> want;
+  for (int g = 0; g < 3; ++g) {
+    want.insert(want.end(), {"A", "H", "H", "H", "H", g < 2 ? "D1" : "D0"});
+  }
+  EXPECT_EQ(seq, want);
+}
+
+TEST(GenGemm, CdnaMfmaFlopsAreExact) {
+  const std::vector<Case> cases = {
+      {Isa::kGfx90a, "fp16", false, "v_mfma_f32_32x32x8f16", 128, 128},
+      {Isa::kGfx90a, "bf16", false, "v_mfma_f32_32x32x8bf16_1k", 128, 128},
+      {Isa::kGfx90a, "int8", false, "v_mfma_i32_32x32x8i8", 128, 128},
+      {Isa::kGfx90a, "fp64", false, "v_mfma_f64_16x16x4f64", 128, 128},
+      {Isa::kGfx942, "fp16", false, "v_mfma_f32_32x32x8_f16", 128, 128},
+      {Isa::kGfx942, "int8", false, "v_mfma_i32_32x32x16_i8", 128, 128},
+      {Isa::kGfx942, "fp8", false, "v_mfma_f32_32x32x16_fp8_fp8", 128, 128},
+      {Isa::kGfx942, "tf32", false, "v_mfma_f32_32x32x4_xf32", 128, 128},
+      {Isa::kGfx942, "fp64", false, "v_mfma_f64_16x16x4_f64", 128, 128},
+      {Isa::kGfx942, "fp16", true, "v_smfmac_f32_32x32x16_f16", 128, 128},
+      {Isa::kGfx942, "int8", true, "v_smfmac_i32_32x32x32_i8", 128, 128},
+  };
+  for (const Case& c : cases) check(c, 256, 256, 128);
+}
+
+TEST(GenGemm, FragmentsComeFromSharedMemoryTheCtaWrites) {
+  // Every shared-memory byte a fragment load reads is written by some STS of the CTA (the
+  // barrier orders them across warps), and both buffers of the double buffer are used.
+  Flat f = make_flat("gemm", {{"m", "128"}, {"n", "128"}, {"k", "64"}});
+  const uint64_t lo = f.kernels[0].shmem_base, hi = lo + f.kernels[0].shmem_bytes;
+  auto shared = [&](const Rec& r) {
+    return !r.addrs.empty() && r.addrs[0] >= lo && r.addrs[0] < hi;
+  };
+  std::map<uint64_t, int> written;
+  for (const Rec& r : f.recs) {
+    if (!shared(r) || base_of(r.opcode) != "STS") continue;
+    for (uint64_t a : r.addrs) {
+      for (uint64_t i = 0; i < r.inst.mem_width; ++i) written[a + i]++;
+    }
+  }
+  size_t reads = 0;
+  for (const Rec& r : f.recs) {
+    if (!shared(r)) continue;
+    if (r.known) EXPECT_EQ(r.inst.space, MemSpace::kShared) << r.opcode;
+    if (base_of(r.opcode) == "STS") continue;
+    EXPECT_EQ(base_of(r.opcode), "LDSM");
+    for (uint64_t a : r.addrs) {
+      ++reads;
+      EXPECT_LE(a + r.inst.mem_width, hi);
+      for (uint64_t i = 0; i < r.inst.mem_width; ++i)
+        EXPECT_TRUE(written.count(a + i)) << std::hex << a;
+    }
+  }
+  // 4 warps x 2 k-tiles x (4 A + 4 B LDSM per k16) x 2 k16-steps x 32 lanes
+  EXPECT_EQ(reads, 4u * 2 * 8 * 2 * 32);
+  EXPECT_EQ(written.size(), f.kernels[0].shmem_bytes);
+  // k-tile 0 fills buffer 0, k-tile 1 buffer 1: each byte once
+  for (auto& [a, n] : written) EXPECT_EQ(n, 1);
+}

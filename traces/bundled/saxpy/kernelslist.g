@@ -1,0 +1,3 @@
+MemcpyHtoD,0x00007f3a00000000,23776
+MemcpyHtoD,0x00007f3a40000000,23776
+kernel-1.traceg
