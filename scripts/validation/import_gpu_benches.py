@@ -143,7 +143,7 @@ def stream_dataset():
                 "y_unit": "GB/s",
                 "points": [[b, vals[i]] for b, _, vals in rows],
                 "sim": {"gpu": config, "isa": isa_of(config), "generator": "ubench.stream",
-                        "params": {"kind": kind, "bytes_per_thread": 8, "iters": 64},
+                        "params": {"kind": kind, "bytes_per_thread": 8, "iters": 16},
                         "x_param": "threads", "blocks_per_sm": 2, "arrays": arrays,
                         "note": "gpu-stream moves doubles; %d array(s) per element" % arrays},
             })

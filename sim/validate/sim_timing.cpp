@@ -2,6 +2,7 @@
 // (sim/trace/generators.hpp) and the timing model (sim/gpu/gpu.hpp) are separate subsystems;
 // when a build lacks one of them every such case is reported as not simulated, naming what is
 // missing, and fails its group (never skipped).
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -79,6 +80,7 @@ struct Run {
   stats::ActivityCounts counts;
   config::GpuSpec spec;
   double avg_power_w = 0;
+  std::map<std::string, std::string> params;  ///< as run, after substitution
 };
 
 // Runs a recipe with some parameters replaced. "${sm_count}" in a value is the config's SMs.
@@ -104,6 +106,7 @@ Run run_recipe(const json& sim, const std::map<std::string, std::string>& overri
   report::RunResult rr = gpu::simulate(gpu.spec, *source);
   Run r;
   r.spec = gpu.spec;
+  r.params = values;
   int64_t ps = 0;
   for (const auto& k : rr.kernels) {
     r.cycles += k.cycles;
@@ -158,7 +161,12 @@ double metric_value(const json& sim) {
       flops = 4.0 * static_cast<double>(
                         r.counts.thread_insts[static_cast<size_t>(trace::OpClass::kFp16)]);
     }
-    return flops / static_cast<double>(r.cycles) / r.spec.core.sm_count;
+    // Per SM that ran: a throughput loop may occupy only some SMs (its "sms" parameter).
+    double sms = r.spec.core.sm_count;
+    if (auto it = r.params.find("sms"); it != r.params.end()) {
+      sms = std::min(sms, static_cast<double>(std::stoll(it->second)));
+    }
+    return flops / static_cast<double>(r.cycles) / sms;
   }
   // bandwidth_gbs
   const json& bytes = m["bytes"];
