@@ -211,3 +211,36 @@ TEST(ValidateAccelWattch, CounterMappingUnitsAndProxy) {
 
 }  // namespace
 }  // namespace joulesim::validate
+
+namespace joulesim::validate {
+namespace {
+
+// The committed calibrated table is what `joulesim calibrate` produces from the committed spec,
+// dataset and base table (re-run it when any of them changes).
+TEST(ValidateCalibrate, CommittedCalibratedTableIsReproduced) {
+  const auto root = data_root();
+  const auto spec = load_calibration_spec(root / "validation/calibration/volta-accelwattch.json");
+  const auto ds = load_dataset(root / spec.dataset);
+  const auto set = load_counter_set(ds, root);
+  const json base = volta_table();
+  std::ifstream in(root / spec.output);
+  const json committed = json::parse(in);
+  const std::string date = committed["derivation"]["calibration"]["date"];
+  const auto r = calibrate(spec, set, base, ds.name, date);
+  for (const auto& p : spec.parameters) {
+    for (const auto& e : p.entries) {
+      const json::json_pointer ptr(e);
+      EXPECT_NEAR(r.table[ptr]["value"].get<double>(), committed[ptr]["value"].get<double>(),
+                  1e-9 * std::max(1.0, committed[ptr]["value"].get<double>()))
+          << e << ": re-run `joulesim calibrate`";
+    }
+  }
+  // Everything that is not fitted is the base table's, unchanged.
+  EXPECT_EQ(r.table["tensor_pj_per_flop"], base["tensor_pj_per_flop"]);
+  EXPECT_EQ(r.table["static"], base["static"]);
+  EXPECT_NEAR(committed["derivation"]["calibration"]["loo"]["mape_pct"].get<double>(),
+              r.loo.mape_pct, 1e-9);
+}
+
+}  // namespace
+}  // namespace joulesim::validate
