@@ -239,7 +239,14 @@ std::vector<CaseResult> simulate_curves(const Dataset& ds) {
     const std::string what = c.sim["what"].get<std::string>();
     try {
       if (what == "point") {
-        r.simulated = point(id, c.sim["x"].get<double>());
+        try {
+          r.simulated = point(id, c.sim["x"].get<double>());
+        } catch (const std::exception& e) {
+          failed.emplace(id, e.what());  // first failure of the curve, for its derived cases
+          throw;
+        }
+      } else if (failed.count(id)) {
+        throw Error("not derived: points of curve " + id + " failed (" + failed[id] + ")");
       } else {
         // Derived cases use every simulated point of the curve (all points precede them).
         std::vector<double> xs, ys;
