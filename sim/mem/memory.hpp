@@ -24,9 +24,13 @@ struct SectorRequest {
   uint64_t line_addr = 0;   ///< address of the (l1.line_bytes-aligned) line
   uint8_t sector_mask = 0;  ///< bit s: sector s of the line (line_bytes / sector_bytes sectors)
   bool write = false;
-  uint16_t sm = 0;          ///< requesting SM
-  uint32_t id = 0;          ///< chosen by the requester, returned unchanged with the response
+  uint16_t sm = 0;  ///< requesting SM
+  uint32_t id = 0;  ///< chosen by the requester, returned unchanged with the response
 };
+
+/// Id the L1 puts on the write-backs of dirty lines it evicts (write_back policy); their
+/// acknowledgements are absorbed by L1Cache::fill(). Requesters must not use this id.
+inline constexpr uint32_t kWritebackId = 0xFFFFFFFFu;
 
 /// Splits the active lanes' accesses of one warp memory instruction into line requests.
 /// @p lane_addresses holds one address per active lane (lane order); each lane touches

@@ -31,8 +31,8 @@ struct RunResult {
 };
 
 /// The result as JSON (DESIGN.md section 8): gpu, trace, config, "total" {cycles, time_s, time_ps,
-/// warp_insts, counts, + energy keys}, "kernels" [{name, id, cycles, time_ps, time_s, warp_insts,
-/// counts, + energy keys}], "energy_conditions", "sim" {wall_s, warp_insts_per_s}. The energy keys
+/// warp_insts, ipc, counts, + energy keys}, "kernels" [{name, id, cycles, time_ps, time_s,
+/// warp_insts, ipc, counts, + energy keys}], "energy_conditions", "sim" {wall_s, warp_insts_per_s}. The energy keys
 /// (energy_j, avg_power_w, energy_by_component, energy_by_op_class, co2e_g, ...) come from
 /// RunResult::energy when it is not null. Deterministic: the same result gives the same JSON.
 nlohmann::json result_to_json(const RunResult& result);

@@ -45,6 +45,7 @@ json result_to_json(const RunResult& r) {
     kj["time_ps"] = k.time_ps;
     kj["time_s"] = static_cast<double>(k.time_ps) * 1e-12;
     kj["warp_insts"] = k.counts.total_warp_insts();
+    kj["ipc"] = k.cycles > 0 ? static_cast<double>(k.counts.total_warp_insts()) / k.cycles : 0.0;
     kj["counts"] = stats::counts_to_json(k.counts);
     if (r.energy.is_object() && r.energy.contains("kernels") && i < r.energy["kernels"].size()) {
       merge_energy(kj, r.energy["kernels"][i]);
@@ -59,6 +60,7 @@ json result_to_json(const RunResult& r) {
   total["time_ps"] = time_ps;
   total["time_s"] = static_cast<double>(time_ps) * 1e-12;
   total["warp_insts"] = all.total_warp_insts();
+  total["ipc"] = cycles > 0 ? static_cast<double>(all.total_warp_insts()) / cycles : 0.0;
   total["counts"] = stats::counts_to_json(all);
   if (r.energy.is_object() && r.energy.contains("total")) merge_energy(total, r.energy["total"]);
   j["total"] = std::move(total);

@@ -1,0 +1,219 @@
+// The engine: kernels in stream order, CTA dispatch, the core-clock loop with idle skipping,
+// memory-hierarchy advancement, activity snapshots and deadlock detection.
+#include <algorithm>
+#include <memory>
+
+#include "core/error.hpp"
+#include "gpu/gpu.hpp"
+#include "gpu/op_timing.hpp"
+#include "gpu/sm.hpp"
+
+namespace joulesim::gpu {
+
+namespace {
+
+using stats::Counter;
+
+class Engine {
+ public:
+  Engine(const config::GpuSpec& spec, const SimOptions& opt)
+      : spec_(spec), opt_(opt), mem_(spec, counts_), period_(period_of_mhz(spec.core_mhz()).value) {
+    if (spec.core.sm_count == 0) throw ConfigError("core.sm_count: must be at least 1");
+    if (period_ <= 0) throw ConfigError("clocks.core_mhz: must be positive and below 1e6");
+    for (uint32_t i = 0; i < spec.core.sm_count; ++i) {
+      sms_.push_back(std::make_unique<Sm>(static_cast<uint16_t>(i), spec, counts_, mem_));
+    }
+    wake_.assign(sms_.size(), kNever);
+    snapshots_ = opt.snapshot_interval.value > 0 && opt.on_snapshot;
+    next_snap_ps_ = opt.snapshot_interval.value;
+  }
+
+  report::RunResult run(trace::TraceSource& source) {
+    report::RunResult result;
+    trace::TraceCommand cmd;
+    while (source.next(cmd)) {
+      if (cmd.kind == trace::TraceCommand::Kind::kKernel)
+        result.kernels.push_back(run_kernel(*cmd.kernel));
+    }
+    if (snapshots_) opt_.on_snapshot(Picoseconds{now_ * period_}, counts_);
+    return result;
+  }
+
+ private:
+  report::KernelResult run_kernel(trace::KernelReader& reader) {
+    const trace::KernelInfo& info = reader.info();
+    const Occupancy occ = occupancy(spec_, info);
+    ops_.clear();
+    decode_new_opcodes(reader.opcodes(), spec_, info.name, ops_);
+    for (size_t i = 0; i < sms_.size(); ++i) {
+      sms_[i]->begin_kernel(&ops_, &reader.opcodes(), &info, occ.ctas_per_sm);
+      sms_[i]->flush_l1();
+      wake_[i] = sms_[i]->quiet() ? kNever : now_;
+    }
+    const stats::ActivityCounts start_counts = counts_;
+    const int64_t start = now_;
+    reader_ = &reader;
+    more_ctas_ = true;
+    rr_ = 0;
+    dispatch(now_);
+    int64_t last_progress = now_;
+    uint32_t resident = count_resident();
+
+    for (;;) {
+      if (snapshots_ && now_ * period_ >= next_snap_ps_) take_snapshot();
+      const Picoseconds now_ps{now_ * period_};
+      mem_.advance_to(now_ps);
+      bool progress = false;
+      for (size_t i = 0; i < sms_.size(); ++i) {
+        if (sms_[i]->inflight() > 0 && sms_[i]->poll_responses(now_, now_ps)) {
+          wake_[i] = now_;
+          progress = true;
+        }
+      }
+      bool freed = false;
+      for (size_t i = 0; i < sms_.size(); ++i) {
+        if (wake_[i] > now_) continue;
+        wake_[i] = sms_[i]->tick(now_, now_ps);
+        progress |= sms_[i]->progressed();
+        freed |= sms_[i]->take_finished_ctas() > 0;
+      }
+      if (freed && more_ctas_) progress |= dispatch(now_ + 1);
+      const uint32_t resident_after = count_resident();
+      if (!more_ctas_ && resident_after == 0 && all_quiet() && mem_.idle()) {
+        account(1, resident);
+        ++now_;
+        break;
+      }
+      int64_t next = *std::min_element(wake_.begin(), wake_.end());
+      if (!mem_.idle()) next = std::min(next, mem_cycle(mem_.next_event()));
+      next = std::max(next, now_ + 1);
+      if (progress) last_progress = now_;
+      if (next == kNever)
+        throw deadlock(info, "no warp can ever issue again and no memory request is in flight");
+      if (next - last_progress > opt_.deadlock_cycles) {
+        now_ = std::max(now_, last_progress + opt_.deadlock_cycles);
+        throw deadlock(info,
+                       "no progress for " + std::to_string(opt_.deadlock_cycles) + " core cycles");
+      }
+      if (snapshots_)
+        next = std::min(next, std::max(now_ + 1, mem_cycle(Picoseconds{next_snap_ps_})));
+      account(1, resident);
+      account(next - now_ - 1, resident_after);
+      resident = resident_after;
+      now_ = next;
+    }
+
+    report::KernelResult k;
+    k.name = info.name;
+    k.id = info.id;
+    k.cycles = static_cast<uint64_t>(now_ - start);
+    k.time_ps = (now_ - start) * period_;
+    k.counts = counts_ - start_counts;
+    reader_ = nullptr;
+    return k;
+  }
+
+  /// Hands out CTAs breadth-first (one per SM per round, round robin) while SMs have room.
+  bool dispatch(int64_t at) {
+    bool any = false;
+    const size_t n = sms_.size();
+    bool placed = true;
+    while (more_ctas_ && placed) {
+      placed = false;
+      const size_t first = rr_;
+      for (size_t k = 0; k < n && more_ctas_; ++k) {
+        const size_t i = (first + k) % n;
+        Sm& sm = *sms_[i];
+        if (!sm.has_free_cta_slot()) continue;
+        if (!reader_->next_cta(sm.cta_storage())) {
+          more_ctas_ = false;
+          break;
+        }
+        // Streaming readers intern opcodes as they go: decode any the new CTA brought.
+        if (reader_->opcodes().size() != ops_.size()) {
+          decode_new_opcodes(reader_->opcodes(), spec_, reader_->info().name, ops_);
+        }
+        sm.start_cta(at);
+        wake_[i] = std::min(wake_[i], at);
+        placed = any = true;
+        rr_ = (i + 1) % n;
+      }
+    }
+    return any;
+  }
+
+  uint32_t count_resident() const {
+    uint32_t r = 0;
+    for (const auto& sm : sms_) r += sm->has_resident_warps() ? 1 : 0;
+    return r;
+  }
+
+  bool all_quiet() const {
+    for (const auto& sm : sms_) {
+      if (!sm->quiet() || sm->inflight() > 0) return false;
+    }
+    return true;
+  }
+
+  /// First core cycle at or after @p t.
+  int64_t mem_cycle(Picoseconds t) const {
+    if (t.value >= kNever - period_) return kNever;
+    return (t.value + period_ - 1) / period_;
+  }
+
+  void account(int64_t cycles, uint32_t resident) {
+    if (cycles <= 0) return;
+    const auto c = static_cast<uint64_t>(cycles);
+    counts_[Counter::kCoreCycles] += c;
+    counts_[Counter::kSmActiveCycles] += c * resident;
+    counts_[Counter::kSmIdleCycles] += c * (sms_.size() - resident);
+  }
+
+  void take_snapshot() {
+    const int64_t t = now_ * period_;
+    opt_.on_snapshot(Picoseconds{t}, counts_);
+    const int64_t iv = opt_.snapshot_interval.value;
+    next_snap_ps_ = (t / iv + 1) * iv;
+  }
+
+  Error deadlock(const trace::KernelInfo& info, const std::string& what) const {
+    std::string msg = "deadlock: " + what + " (kernel '" + info.name + "' id " +
+                      std::to_string(info.id) + ", at core cycle " + std::to_string(now_) +
+                      ")\nstuck warps:\n";
+    size_t budget = 8;
+    for (const auto& sm : sms_) {
+      if (budget == 0) break;
+      if (!sm->has_resident_warps() && sm->quiet()) continue;
+      const std::string s = sm->describe_stuck(now_, std::min<size_t>(budget, 4));
+      msg += s;
+      budget -= std::min<size_t>(budget, static_cast<size_t>(std::count(s.begin(), s.end(), '\n')));
+    }
+    msg += "memory: " + mem_.describe_oldest();
+    return Error(msg);
+  }
+
+  const config::GpuSpec& spec_;
+  const SimOptions& opt_;
+  stats::ActivityCounts counts_;
+  mem::MemoryHierarchy mem_;
+  std::vector<std::unique_ptr<Sm>> sms_;
+  std::vector<int64_t> wake_;
+  int64_t period_;
+  int64_t now_ = 0;
+  trace::KernelReader* reader_ = nullptr;
+  std::vector<OpTiming> ops_;  ///< decoded opcodes of the current kernel (grows as CTAs are read)
+  bool more_ctas_ = false;
+  size_t rr_ = 0;
+  bool snapshots_ = false;
+  int64_t next_snap_ps_ = 0;
+};
+
+}  // namespace
+
+report::RunResult simulate(const config::GpuSpec& spec, trace::TraceSource& source,
+                           const SimOptions& options) {
+  Engine engine(spec, options);
+  return engine.run(source);
+}
+
+}  // namespace joulesim::gpu

@@ -1,0 +1,161 @@
+// Per-kernel opcode decode: pipe, latency and occupancy from the GpuSpec, once per kernel.
+#include "gpu/op_timing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace joulesim::gpu {
+
+namespace {
+
+using trace::MemSpace;
+using trace::OpClass;
+using trace::Unit;
+
+Pipe pipe_of(Unit u) {
+  switch (u) {
+    case Unit::kInt:
+      return Pipe::kInt;
+    case Unit::kFp32:
+      return Pipe::kFp32;
+    case Unit::kFp16:
+      return Pipe::kFp16;
+    case Unit::kFp64:
+      return Pipe::kFp64;
+    case Unit::kSfu:
+      return Pipe::kSfu;
+    case Unit::kTensor:
+      return Pipe::kTensor;
+    case Unit::kLdSt:
+      return Pipe::kLdSt;
+    case Unit::kBranch:
+      return Pipe::kBranch;
+    case Unit::kScalar:
+      return Pipe::kScalar;
+    default:
+      return Pipe::kNone;
+  }
+}
+
+const config::UnitSpec* unit_spec(Pipe p, const config::UnitsSpec& u) {
+  switch (p) {
+    case Pipe::kInt:
+      return &u.int_alu;
+    case Pipe::kFp32:
+      return &u.fp32;
+    case Pipe::kFp16:
+      return &u.fp16;
+    case Pipe::kFp64:
+      return &u.fp64;
+    case Pipe::kSfu:
+      return &u.sfu;
+    case Pipe::kLdSt:
+      return &u.ldst;
+    case Pipe::kBranch:
+      return &u.branch;
+    case Pipe::kScalar:
+      return &u.scalar;
+    default:
+      return nullptr;
+  }
+}
+
+bool contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
+
+}  // namespace
+
+void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& spec,
+                        const std::string& kernel_name, std::vector<OpTiming>& out) {
+  const size_t first = out.size();
+  out.resize(table.size());
+  const double ws = spec.core.warp_size;
+  const double subcores = std::max<uint32_t>(1, spec.core.subcores_per_sm);
+  for (size_t i = first; i < table.size(); ++i) {
+    const trace::OpcodeInfo& info = table[static_cast<uint16_t>(i)];
+    OpTiming& t = out[i];
+    t.pipe = pipe_of(info.unit);
+    if (const auto* us = unit_spec(t.pipe, spec.units)) {
+      t.latency = std::max<uint32_t>(1, us->latency);
+      t.occupancy_q = std::llround(ws * kQ / std::max<uint32_t>(1, us->lanes_per_subcore));
+    } else {
+      t.latency = 1;
+      t.occupancy_q = 0;
+    }
+    const std::string_view name = info.name;
+    const std::string_view base = info.base;
+    switch (info.op_class) {
+      case OpClass::kExit:
+        t.kind = OpKind::kExit, t.pipe = Pipe::kNone;
+        break;
+      case OpClass::kBarrier:
+        t.kind = contains(name, ".ARV") ? OpKind::kBarArrive : OpKind::kBarrier;
+        t.pipe = Pipe::kNone;
+        break;
+      case OpClass::kWarpSync:
+        t.pipe = Pipe::kNone;
+        if (base == "WARPGROUP" && contains(name, "ARRIVE"))
+          t.kind = OpKind::kWgArrive;
+        else if (base == "WARPGROUP" && contains(name, "DEPBAR"))
+          t.kind = OpKind::kWgWait;
+        else if (base == "DEPBAR" || base == "s_waitcnt")
+          t.kind = OpKind::kMemWait;
+        else
+          t.kind = OpKind::kNop;
+        break;
+      case OpClass::kTensorMma:
+      case OpClass::kTensorGmma: {
+        const bool gmma = info.op_class == OpClass::kTensorGmma;
+        t.kind = gmma ? OpKind::kGmma : OpKind::kMma;
+        t.pipe = Pipe::kTensor;
+        t.tensor_type = info.tensor_type;
+        t.sparse = info.sparse;
+        t.flops = 2ull * info.mma_m * info.mma_n * info.mma_k;
+        const double rate = spec.tensor.dense_flops_per_clk[static_cast<size_t>(info.tensor_type)];
+        const std::string who = "kernel '" + kernel_name + "', opcode '" + info.name + "': ";
+        if (t.flops == 0) throw Error(who + "tensor instruction of unknown shape (m, n, k)");
+        if (!(rate > 0)) {
+          throw Error(who + "the GPU has no tensor rate for type '" +
+                      std::string(trace::to_string(info.tensor_type)) + "' (tensor." +
+                      std::string(trace::to_string(info.tensor_type)) + "_flops_per_clk is 0)");
+        }
+        double cycles = t.flops / (gmma ? rate : rate / subcores);
+        if (t.sparse) cycles /= std::max(1.0, spec.tensor.sparsity_speedup);
+        t.occupancy_q = std::max<int64_t>(1, std::llround(cycles * kQ));
+        t.latency = gmma ? spec.tensor.gmma_latency : spec.tensor.mma_latency;
+        break;
+      }
+      default:
+        if (info.unit == Unit::kLdSt || info.space != MemSpace::kNone) {
+          t.pipe = Pipe::kLdSt;
+          const auto& ls = spec.units.ldst;
+          t.latency = std::max<uint32_t>(1, ls.latency);
+          t.occupancy_q = std::llround(ws * kQ / std::max<uint32_t>(1, ls.lanes_per_subcore));
+          t.write = info.op_class == OpClass::kStore;
+          switch (info.space) {
+            case MemSpace::kShared:
+              t.kind = OpKind::kShared;
+              break;
+            case MemSpace::kConstant:
+              t.kind = OpKind::kConst;
+              t.latency = std::max<uint32_t>(1, spec.l1.latency);
+              break;
+            case MemSpace::kNone:
+              t.kind = OpKind::kAlu;
+              break;
+            default:
+              t.kind = info.op_class == OpClass::kAtomic ? OpKind::kAtomic : OpKind::kGlobal;
+          }
+        } else if (t.pipe == Pipe::kNone) {
+          t.kind = OpKind::kNop;
+        } else {
+          t.kind = OpKind::kAlu;
+        }
+    }
+  }
+}
+
+}  // namespace joulesim::gpu

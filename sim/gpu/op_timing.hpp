@@ -1,0 +1,70 @@
+#pragma once
+/// @file
+/// Per-kernel decode of opcodes into what the issue stage needs (pipe, latency, occupancy, tensor
+/// work), computed once per kernel from its OpcodeTable so the hot path never looks at strings.
+#include <cstdint>
+#include <vector>
+
+#include "config/gpu_spec.hpp"
+#include "trace/trace.hpp"
+
+namespace joulesim::gpu {
+
+/// Fixed-point fraction of a cycle: pipe occupancies are kept in 1/kQ cycles so that pipes whose
+/// rate does not divide the warp size (or tensor ops of fractional length) keep their exact
+/// average throughput.
+inline constexpr int64_t kQ = int64_t{1} << 20;
+
+/// A sub-core's pipes.
+enum class Pipe : uint8_t {
+  kInt,
+  kFp32,
+  kFp16,
+  kFp64,
+  kSfu,
+  kLdSt,
+  kBranch,
+  kScalar,
+  kTensor,
+  kNone,
+  kCount
+};
+inline constexpr size_t kNumPipes = static_cast<size_t>(Pipe::kCount);
+
+/// What the issue stage does with an instruction.
+enum class OpKind : uint8_t {
+  kAlu,        ///< fixed latency on a pipe
+  kMma,        ///< warp MMA on the sub-core's tensor unit
+  kGmma,       ///< warpgroup MMA: asynchronous, all the SM's tensor units
+  kGlobal,     ///< global/local/generic/texture access through L1
+  kShared,     ///< shared memory through the bank-conflict pipe
+  kConst,      ///< constant cache: fixed latency
+  kAtomic,     ///< global atomic/reduction: bypasses L1, performed below
+  kBarrier,    ///< BAR.SYNC: wait for the CTA's warps
+  kBarArrive,  ///< BAR.ARV: arrive without waiting
+  kExit,       ///< EXIT
+  kWgArrive,   ///< WARPGROUP.ARRIVE: wait for the warp's prior (non-GMMA) register writes
+  kWgWait,     ///< WARPGROUP.DEPBAR: wait for the warp's outstanding GMMAs
+  kMemWait,    ///< DEPBAR / s_waitcnt: wait for the warp's outstanding loads
+  kNop,        ///< issues, occupies nothing
+};
+
+struct OpTiming {
+  OpKind kind = OpKind::kAlu;
+  Pipe pipe = Pipe::kInt;
+  bool write = false;   ///< memory: a store
+  bool sparse = false;  ///< tensor: 2:4 sparse
+  trace::TensorType tensor_type = trace::TensorType::kNone;
+  uint32_t latency = 1;      ///< cycles from issue to result (ALU, constant)
+  int64_t occupancy_q = kQ;  ///< pipe (or tensor unit) occupancy in 1/kQ cycles
+  uint64_t flops = 0;        ///< tensor: 2*m*n*k of the instruction (per warpgroup for GMMA)
+};
+
+/// Decodes the opcodes of @p table that @p ops does not cover yet (appending), for @p spec.
+/// Streaming readers intern opcodes as they read CTAs, so this runs again after every CTA read
+/// (a no-op when nothing new appeared). Throws Error naming the kernel and opcode for a tensor op
+/// of a type the GPU does not support or of an unknown shape.
+void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& spec,
+                        const std::string& kernel_name, std::vector<OpTiming>& ops);
+
+}  // namespace joulesim::gpu

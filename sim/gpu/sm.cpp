@@ -1,0 +1,387 @@
+// SM: CTA residency, the per-sub-core issue loop, scoreboard and register-file banks, ALU and
+// tensor pipes. Memory instructions are in sm_memory.cpp, barriers and GMMA in sm_sync.cpp.
+#include "gpu/sm.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "core/error.hpp"
+
+namespace joulesim::gpu {
+
+using stats::Counter;
+using trace::Instruction;
+using trace::kZeroReg;
+
+Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
+       mem::MemoryHierarchy& mem)
+    : id_(id),
+      spec_(spec),
+      counts_(counts),
+      mem_(mem),
+      l1_(std::make_unique<mem::L1Cache>(spec.l1, id, counts)) {
+  const uint32_t nwarps = std::max<uint32_t>(1, spec.core.max_warps_per_sm);
+  const uint32_t nsub = std::max<uint32_t>(1, spec.core.subcores_per_sm);
+  if (nwarps > 0xFFFE) throw ConfigError("core.max_warps_per_sm: at most 65534 warps per SM");
+  // Warp slots and MemOps are constructed on first use (slots are taken lowest first), so a
+  // kernel that uses few of them touches little memory; reserve() keeps their addresses stable.
+  max_warps_ = nwarps;
+  warps_.reserve(nwarps);
+  scoreboard_.reset(
+      static_cast<int64_t*>(std::calloc(size_t{nwarps} * kRegSlots, sizeof(int64_t))));
+  if (!scoreboard_)
+    throw Error("out of memory allocating the scoreboards of SM " + std::to_string(id));
+  free_warps_.reserve(nwarps);
+  subcores_.resize(nsub);
+  for (auto& sc : subcores_) {
+    sc.sched = make_scheduler(spec.core.scheduler);
+    sc.by_age.reserve(nwarps);
+  }
+  ctas_.resize(std::max<uint32_t>(1, spec.core.max_ctas_per_sm));
+  memops_.reserve(kMemOpsPerSm);
+  free_memops_.reserve(kMemOpsPerSm);
+  order_.resize(nwarps);
+  coalesced_.reserve(64);
+  downstream_.reserve(64);
+  completed_.reserve(64);
+  rf_banks_ = spec.core.rf_banks;
+  issue_width_ = std::max<uint32_t>(1, spec.core.issue_width);
+  l1_latency_ = spec.l1.latency;
+  smem_latency_ = spec.shared.latency;
+}
+
+Sm::~Sm() = default;
+
+void Sm::begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable* opcodes,
+                      const trace::KernelInfo* info, uint32_t ctas_limit) {
+  ops_ = ops;
+  opcodes_ = opcodes;
+  kernel_ = info;
+  ctas_limit_ = std::min<uint32_t>(ctas_limit, static_cast<uint32_t>(ctas_.size()));
+}
+
+trace::CtaTrace& Sm::cta_storage() {
+  for (size_t i = 0; i < ctas_.size(); ++i) {
+    if (!ctas_[i].busy) {
+      staged_cta_ = static_cast<int32_t>(i);
+      return ctas_[i].trace;
+    }
+  }
+  throw Error("internal: no free CTA slot on SM " + std::to_string(id_));
+}
+
+void Sm::start_cta(int64_t now) {
+  CtaSlot& cta = ctas_[staged_cta_];
+  const uint16_t cta_index = static_cast<uint16_t>(staged_cta_);
+  staged_cta_ = -1;
+  const size_t n = cta.trace.warps.size();
+  if (n > free_warps_.size() + (max_warps_ - warps_.size())) {
+    throw Error("kernel '" + kernel_->name + "': CTA (" + std::to_string(cta.trace.id.x) + "," +
+                std::to_string(cta.trace.id.y) + "," + std::to_string(cta.trace.id.z) + ") has " +
+                std::to_string(n) + " warps, more than the launch's block dimensions allow");
+  }
+  cta.busy = true;
+  cta.unfinished = cta.alive = static_cast<uint32_t>(n);
+  cta.bar_arrived.fill(0);
+  cta.gmma_launched.assign((n + 3) / 4, 0);
+  cta.warp_slots.resize(n);
+  ++resident_ctas_;
+  for (size_t i = 0; i < n; ++i) {
+    uint16_t slot;
+    if (!free_warps_.empty()) {
+      slot = free_warps_.back();
+      free_warps_.pop_back();
+    } else {
+      slot = static_cast<uint16_t>(warps_.size());
+      warps_.emplace_back().ready = &scoreboard_[size_t{slot} * kRegSlots];
+    }
+    cta.warp_slots[i] = slot;
+    Warp& w = warps_[slot];
+    const trace::WarpTrace& wt = cta.trace.warps[i];
+    int64_t* ready = w.ready;
+    w = Warp{};
+    w.ready = ready;  // no reset needed: see scoreboard_
+    w.next = wt.insts.data();
+    w.end = wt.insts.data() + wt.insts.size();
+    w.addrs = wt.addresses.data();
+    w.min_issue = now;
+    w.age = next_age_++;
+    w.cta_slot = cta_index;
+    w.index_in_cta = static_cast<uint16_t>(i);
+    w.subcore = static_cast<uint8_t>(slot % subcores_.size());
+    w.state = wt.insts.empty() ? Warp::State::kFinishing : Warp::State::kActive;
+    if (wt.insts.empty()) --cta.alive;
+    subcores_[w.subcore].by_age.push_back(slot);
+    wake_subcore(w.subcore, now);
+  }
+}
+
+int64_t Sm::tick(int64_t now, Picoseconds now_ps) {
+  progressed_ = false;
+  int64_t next = kNever;
+  const size_t n = subcores_.size();
+  for (size_t i = 0; i < n; ++i)
+    next = std::min(next, issue_subcore(subcores_[(rotate_ + i) % n], now));
+  rotate_ = static_cast<uint32_t>((rotate_ + 1) % n);
+  next = std::min(next, lsu_step(now, now_ps));
+  return std::max(next, now + 1);
+}
+
+int64_t Sm::issue_subcore(Subcore& sc, int64_t now) {
+  if (sc.next_try > now) return sc.next_try;
+  sc.next_try = issue_subcore_now(sc, now);
+  return sc.next_try;
+}
+
+int64_t Sm::issue_subcore_now(Subcore& sc, int64_t now) {
+  const size_t n = sc.by_age.size();
+  if (n == 0) return kNever;
+  if (sc.read_free > now) return sc.read_free;
+  sc.sched->order(sc.by_age.data(), n, order_.data());
+  uint32_t issued = 0;
+  int64_t best = kNever;
+  for (size_t i = 0; i < n; ++i) {
+    const uint16_t slot = order_[i];
+    Warp& w = warps_[slot];
+    if (w.state == Warp::State::kFinishing) {
+      if (drained(w, now))
+        retire(w, slot, now);
+      else if (w.loads_out == 0 && w.gmma_unlaunched == 0)
+        best = std::min(best, std::max(w.drain_at, w.gmma_done_at));
+      continue;
+    }
+    const int64_t t = earliest(w, sc, now);
+    if (t > now) {
+      best = std::min(best, t);
+      continue;
+    }
+    if (issued == issue_width_) {
+      best = now + 1;
+      break;
+    }
+    issue(w, slot, sc, now);
+    sc.sched->issued(slot);
+    ++issued;
+    progressed_ = true;
+    if (sc.read_free > now) break;  // a bank conflict holds the operand collector
+  }
+  if (issued > 0) best = std::min(best, now + 1);
+  return best;
+}
+
+void Sm::recompute_ready(Warp& w) const {
+  const Instruction& inst = *w.next;
+  const bool gmma = (*ops_)[inst.opcode].kind == OpKind::kGmma;
+  int64_t r = 0;
+  for (int i = 0; i < inst.num_src; ++i) {
+    const uint16_t s = inst.src[i];
+    if (s == kZeroReg) continue;
+    if (gmma && std::find(inst.dst.begin(), inst.dst.begin() + inst.num_dst, s) !=
+                    inst.dst.begin() + inst.num_dst) {
+      continue;  // a GMMA's accumulator chains inside the tensor units
+    }
+    r = std::max(r, w.ready[reg_slot(s)]);
+  }
+  if (!gmma) {
+    for (int i = 0; i < inst.num_dst; ++i) {
+      if (inst.dst[i] != kZeroReg) r = std::max(r, w.ready[reg_slot(inst.dst[i])]);
+    }
+  }
+  w.ready_at = r;
+  w.dirty = false;
+}
+
+int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
+  if (w.state != Warp::State::kActive) return kNever;
+  if (w.dirty) recompute_ready(w);
+  const Instruction& inst = *w.next;
+  const OpTiming& t = (*ops_)[inst.opcode];
+  int64_t r = std::max(w.ready_at, w.min_issue);
+  if (r == kNever) return kNever;
+  switch (t.kind) {
+    case OpKind::kExit:
+      if (w.next + 1 == w.end) {
+        if (w.loads_out != 0 || w.gmma_unlaunched != 0) return kNever;
+        r = std::max({r, w.drain_at, w.gmma_done_at});
+      }
+      break;
+    case OpKind::kWgWait: {  // WARPGROUP.DEPBAR.LE gsb0, N: at most N groups still pending
+      const int64_t t = gmma_wait_time(w, inst.immediate, now);
+      if (t == kNever) return kNever;
+      r = std::max(r, t);
+      break;
+    }
+    case OpKind::kWgArrive:
+      if (w.loads_out != 0) return kNever;
+      r = std::max(r, w.alu_drain_at);
+      break;
+    case OpKind::kMemWait:
+      if (w.loads_out != 0) return kNever;
+      break;
+    case OpKind::kGlobal:
+    case OpKind::kAtomic:
+      if (!lsu_.empty() || (free_memops_.empty() && memops_.size() == kMemOpsPerSm)) {
+        r = std::max(r, now + 1);
+      }
+      break;
+    case OpKind::kShared:
+      r = std::max(r, smem_free_);
+      break;
+    case OpKind::kGmma:
+      if (w.gq_count == kGmmaQueue) return kNever;
+      if (!w.group_open && w.g_next - w.g_first >= kGmmaGroups) {
+        const int64_t t = gmma_wait_time(w, kGmmaGroups - 1, now);
+        if (t == kNever) return kNever;
+        r = std::max(r, t);
+      }
+      return r;  // queued in the tensor units, not blocked by them
+    default:
+      break;
+  }
+  if (t.pipe != Pipe::kNone) r = std::max(r, sc.busy_q[static_cast<size_t>(t.pipe)] / kQ);
+  return r;
+}
+
+void Sm::set_dst_ready(Warp& w, const Instruction& inst, int64_t t) {
+  for (int i = 0; i < inst.num_dst; ++i) {
+    if (inst.dst[i] != kZeroReg) w.ready[reg_slot(inst.dst[i])] = t;
+  }
+  w.drain_at = std::max(w.drain_at, t);
+  w.alu_drain_at = std::max(w.alu_drain_at, t);
+}
+
+void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
+  const Instruction& inst = *w.next;
+  const OpTiming& t = (*ops_)[inst.opcode];
+  const int lanes = inst.active_lanes();
+  counts_.add_inst(inst.op_class, 1, static_cast<uint64_t>(lanes));
+  ++counts_[Counter::kWarpInstIssued];
+
+  // Register file: distinct general-register sources read, per bank; same-bank reads serialise.
+  std::array<uint16_t, trace::kMaxSrc> distinct{};
+  int nd = 0;
+  for (int i = 0; i < inst.num_src; ++i) {
+    const uint16_t s = inst.src[i];
+    if (s >= kZeroReg) continue;  // RZ, uniform and scalar registers are not in the vector banks
+    if (std::find(distinct.begin(), distinct.begin() + nd, s) == distinct.begin() + nd)
+      distinct[nd++] = s;
+  }
+  int64_t extra = 0;
+  if (rf_banks_ > 1 && nd > 1) {
+    std::array<uint8_t, 32> per_bank{};
+    uint8_t worst = 0;
+    for (int i = 0; i < nd; ++i)
+      worst = std::max<uint8_t>(worst, ++per_bank[distinct[i] % rf_banks_ % 32]);
+    extra = worst - 1;
+  }
+  counts_[Counter::kRfRead] += static_cast<uint64_t>(nd);
+  for (int i = 0; i < inst.num_dst; ++i)
+    counts_[Counter::kRfWrite] += inst.dst[i] < kZeroReg ? 1 : 0;
+  if (extra > 0) {
+    counts_[Counter::kRfBankConflict] += static_cast<uint64_t>(extra);
+    sc.read_free = now + 1 + extra;
+  }
+
+  w.min_issue = now + 1;
+  w.dirty = true;
+  ++w.next;
+  const bool last = w.next == w.end;
+  // The warp's next instruction is read at this SM's next tick, long after (in host time) every
+  // other SM has ticked: fetch its cache lines now (the trace is far larger than the caches).
+  // One instruction further ahead too, and the lane addresses of the next one (fetched by the
+  // previous issue's prefetch, so reading its header here rarely misses).
+  if (!last) {
+    for (const Instruction* p = w.next; p < w.end && p <= w.next + 1; ++p) {
+      __builtin_prefetch(p);
+      __builtin_prefetch(reinterpret_cast<const char*>(p) + sizeof(Instruction) - 1);
+    }
+    if (w.next->mem_width != 0) {
+      const char* a = reinterpret_cast<const char*>(w.addrs + w.next->addr_index);
+      const size_t bytes = sizeof(uint64_t) * static_cast<size_t>(w.next->active_lanes());
+      for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(a + off);
+    }
+  }
+  auto occupy = [&](Pipe p, int64_t occ) {
+    int64_t& busy = sc.busy_q[static_cast<size_t>(p)];
+    const int64_t start = std::max(now * kQ, busy);
+    busy = start + occ;
+    return busy;
+  };
+
+  switch (t.kind) {
+    case OpKind::kAlu:
+      occupy(t.pipe, t.occupancy_q);
+      set_dst_ready(w, inst, now + t.latency + extra);
+      break;
+    case OpKind::kConst:
+      occupy(t.pipe, t.occupancy_q);
+      ++counts_[Counter::kConstAccess];
+      set_dst_ready(w, inst, now + t.latency + extra);
+      break;
+    case OpKind::kMma: {
+      const int64_t end_q = occupy(Pipe::kTensor, t.occupancy_q);
+      set_dst_ready(w, inst, (end_q + kQ - 1) / kQ + t.latency + extra);
+      counts_.tensor_flops[static_cast<size_t>(t.tensor_type)] += t.flops;
+      if (t.sparse) counts_.tensor_sparse_flops[static_cast<size_t>(t.tensor_type)] += t.flops;
+      break;
+    }
+    case OpKind::kGmma:
+      issue_gmma(w, inst, t, now);
+      break;
+    case OpKind::kGlobal:
+    case OpKind::kAtomic:
+      occupy(t.pipe, t.occupancy_q);
+      issue_global(w, slot, inst, t, now);
+      break;
+    case OpKind::kShared:
+      occupy(t.pipe, t.occupancy_q);
+      issue_shared(w, inst, now);
+      break;
+    case OpKind::kBarrier:
+    case OpKind::kBarArrive: {
+      const uint8_t id = inst.immediate < 16 ? static_cast<uint8_t>(inst.immediate) : 0;
+      if (t.kind == OpKind::kBarrier && !last) {
+        w.state = Warp::State::kBarrier;
+        w.bar_id = id;
+      }
+      arrive_barrier(ctas_[w.cta_slot], id, now);
+      break;
+    }
+    case OpKind::kWgArrive:
+    case OpKind::kWgWait:
+      w.group_open = false;  // the next GMMA starts a new group
+      break;
+    default:
+      break;  // EXIT, waits, NOP: the issue slot only
+  }
+  if (last && w.state == Warp::State::kActive) after_last_instruction(w, slot, now);
+}
+
+bool Sm::drained(const Warp& w, int64_t now) const {
+  return w.loads_out == 0 && w.gmma_unlaunched == 0 && w.drain_at <= now && w.gmma_done_at <= now;
+}
+
+void Sm::after_last_instruction(Warp& w, uint16_t slot, int64_t now) {
+  CtaSlot& cta = ctas_[w.cta_slot];
+  --cta.alive;
+  w.state = Warp::State::kFinishing;
+  check_barriers(cta, now);
+  if (drained(w, now)) retire(w, slot, now);
+}
+
+void Sm::retire(Warp& w, uint16_t slot, int64_t /*now*/) {
+  w.state = Warp::State::kFree;
+  auto& by_age = subcores_[w.subcore].by_age;
+  by_age.erase(std::find(by_age.begin(), by_age.end(), slot));
+  free_warps_.insert(
+      std::upper_bound(free_warps_.begin(), free_warps_.end(), slot, std::greater<>()), slot);
+  progressed_ = true;
+  CtaSlot& cta = ctas_[w.cta_slot];
+  if (--cta.unfinished == 0) {
+    cta.busy = false;
+    --resident_ctas_;
+    ++finished_ctas_;
+  }
+}
+
+}  // namespace joulesim::gpu

@@ -1,0 +1,237 @@
+#pragma once
+/// @file
+/// One streaming multiprocessor: sub-cores with warp schedulers, scoreboards, register-file banks
+/// and pipes; the tensor units; the shared-memory pipe; the LD/ST path into its L1; CTA slots
+/// with barriers and warpgroup (GMMA) state. Internal to the gpu subsystem.
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/gpu_spec.hpp"
+#include "gpu/gpu.hpp"
+#include "gpu/op_timing.hpp"
+#include "gpu/ring_queue.hpp"
+#include "mem/memory.hpp"
+#include "stats/activity.hpp"
+#include "trace/trace.hpp"
+
+namespace joulesim::gpu {
+
+inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+/// Outstanding loads per SM (64 warps x 16); a load finding none free waits.
+inline constexpr size_t kMemOpsPerSm = 1024;
+
+/// Scoreboard slots per warp: R0..R255 (0..255), UR0..UR63 (256..319), s0..s190 (320..510), and
+/// one overflow slot (511) for anything else, so a stray index only adds a false dependency.
+inline constexpr uint32_t kRegSlots = 512;
+inline uint32_t reg_slot(uint16_t r) {
+  if (r < 320) return r;
+  if (r >= trace::kScalarBase && r < trace::kScalarBase + 191) return r - trace::kScalarBase + 320;
+  return kRegSlots - 1;
+}
+
+/// Outstanding GMMAs a warp may have issued before its warpgroup launched them.
+inline constexpr uint32_t kGmmaQueue = 4;
+/// Incomplete GMMA groups a warp may have (a group: the GMMAs after one WARPGROUP.ARRIVE).
+inline constexpr uint32_t kGmmaGroups = 16;
+
+struct Warp {
+  enum class State : uint8_t { kFree, kActive, kBarrier, kFinishing };
+  const trace::Instruction* next = nullptr;
+  const trace::Instruction* end = nullptr;
+  const uint64_t* addrs = nullptr;
+  int64_t* ready =
+      nullptr;  ///< scoreboard: cycle each register slot is written (kNever: load in flight)
+  int64_t ready_at = 0;          ///< cached: cycle the next instruction's operands are ready
+  int64_t min_issue = 0;         ///< at most one instruction per warp per cycle; barrier release
+  int64_t drain_at = 0;          ///< latest known write of any kind
+  int64_t alu_drain_at = 0;      ///< latest known write other than a GMMA accumulator
+  int64_t gmma_done_at = 0;      ///< completion of the latest launched GMMA
+  uint64_t age = 0;              ///< dispatch order (GTO's "oldest")
+  uint32_t loads_out = 0;        ///< loads/atomics whose data has not returned
+  uint16_t gmma_unlaunched = 0;  ///< GMMAs issued but waiting for the rest of the warpgroup
+  uint16_t gmma_issued = 0;
+  uint16_t cta_slot = 0;
+  uint16_t index_in_cta = 0;
+  uint8_t subcore = 0;
+  uint8_t bar_id = 0;
+  bool dirty = true;  ///< ready_at must be recomputed
+  State state = State::kFree;
+  struct PendingGmma {
+    uint8_t n = 0;
+    std::array<uint16_t, trace::kMaxDst> regs{};
+    uint32_t group = 0;
+  };
+  std::array<PendingGmma, kGmmaQueue> gq{};
+  uint8_t gq_head = 0, gq_count = 0;
+  /// GMMA groups, oldest first: groups[g % kGmmaGroups] for g in [g_first, g_next). Groups
+  /// complete in order (one tensor queue per SM), so done_at is non-decreasing.
+  struct GmmaGroup {
+    uint16_t unlaunched = 0;
+    int64_t done_at = 0;
+  };
+  std::array<GmmaGroup, kGmmaGroups> groups{};
+  uint32_t g_first = 0, g_next = 0;
+  bool group_open = false;  ///< the next GMMA joins group g_next - 1
+};
+
+struct CtaSlot {
+  bool busy = false;
+  trace::CtaTrace trace;
+  std::vector<uint16_t> warp_slots;  ///< by index in trace.warps
+  uint32_t unfinished = 0;           ///< warps not yet retired
+  uint32_t alive = 0;                ///< warps that have not issued their last instruction
+  std::array<uint32_t, 16> bar_arrived{};
+  std::vector<uint16_t> gmma_launched;  ///< per warpgroup
+};
+
+/// An outstanding load (or atomic with a result): its destination registers wait for its data.
+struct MemOp {
+  uint16_t warp = 0;
+  uint16_t gen = 0;
+  uint8_t ndst = 0;
+  bool active = false;
+  std::array<uint16_t, trace::kMaxDst> dst{};
+  uint32_t unaccepted = 0;  ///< line requests not yet taken by L1
+  uint32_t misses = 0;      ///< accepted requests waiting for a fill/response
+  int64_t ready = 0;        ///< latest hit data time
+};
+
+class Sm {
+ public:
+  Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
+     mem::MemoryHierarchy& mem);
+  ~Sm();
+  Sm(const Sm&) = delete;
+  Sm& operator=(const Sm&) = delete;
+
+  /// New kernel: decoded opcodes, its opcode table (for diagnostics), resident-CTA limit.
+  void begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable* opcodes,
+                    const trace::KernelInfo* info, uint32_t ctas_limit);
+  bool has_free_cta_slot() const { return resident_ctas_ < ctas_limit_; }
+  /// Storage for the next CTA (valid until start_cta or the next call).
+  trace::CtaTrace& cta_storage();
+  /// Makes the CTA read into cta_storage() resident; its warps may issue from @p now.
+  void start_cta(int64_t now);
+
+  /// Pops memory responses that have arrived (after the hierarchy advanced to @p now).
+  /// True if any arrived.
+  bool poll_responses(int64_t now, Picoseconds now_ps);
+  /// One core cycle: issue, L1 port, sends. Returns the next cycle this SM needs a tick.
+  int64_t tick(int64_t now, Picoseconds now_ps);
+
+  bool progressed() const { return progressed_; }  ///< the last tick issued or moved a request
+  uint32_t take_finished_ctas() {
+    uint32_t n = finished_ctas_;
+    finished_ctas_ = 0;
+    return n;
+  }
+  bool has_resident_warps() const { return resident_ctas_ > 0; }
+  bool quiet() const { return lsu_.empty() && outbound_.empty(); }
+  uint32_t inflight() const { return inflight_; }
+  /// Kernel boundary: invalidates L1 (dirty lines of a write-back L1 queue for write-back).
+  void flush_l1();
+
+  /// Why each unfinished warp is waiting, for deadlock reports (at most @p max_warps lines).
+  std::string describe_stuck(int64_t now, size_t max_warps) const;
+
+ private:
+  struct Subcore {
+    std::array<int64_t, kNumPipes> busy_q{};  ///< pipe free from this time (1/kQ cycles)
+    int64_t read_free = 0;                    ///< operand collector free (bank conflicts)
+    /// No warp of this sub-core can issue before this cycle unless an event (load data, barrier
+    /// release, GMMA launch, new warps) lowers it: lets a tick skip the sub-core entirely.
+    int64_t next_try = 0;
+    std::vector<uint16_t> by_age;
+    std::unique_ptr<WarpScheduler> sched;
+  };
+  struct LsuEntry {
+    mem::SectorRequest req;
+    bool bypass = false;  ///< atomics: straight to the hierarchy
+  };
+
+  int64_t issue_subcore(Subcore& sc, int64_t now);
+  int64_t issue_subcore_now(Subcore& sc, int64_t now);
+  void wake_subcore(uint8_t subcore, int64_t at) {
+    int64_t& t = subcores_[subcore].next_try;
+    t = t < at ? t : at;
+  }
+  int64_t earliest(Warp& w, const Subcore& sc, int64_t now) const;
+  void recompute_ready(Warp& w) const;
+  void issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now);
+  void issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
+                    int64_t now);
+  void issue_shared(Warp& w, const trace::Instruction& inst, int64_t now);
+  void issue_gmma(Warp& w, const trace::Instruction& inst, const OpTiming& t, int64_t now);
+  /// Earliest cycle at which at most @p n of the warp's GMMA groups are incomplete (0 if already;
+  /// kNever while a group that must complete is not launched yet). Retires completed groups.
+  static int64_t gmma_wait_time(Warp& w, uint32_t n, int64_t now);
+  void launch_gmma(CtaSlot& cta, uint32_t group, const OpTiming& t, int64_t now);
+  void arrive_barrier(CtaSlot& cta, uint8_t id, int64_t now);
+  void check_barriers(CtaSlot& cta, int64_t now);
+  void release_barrier(CtaSlot& cta, uint8_t id, int64_t now);
+  void after_last_instruction(Warp& w, uint16_t slot, int64_t now);
+  bool drained(const Warp& w, int64_t now) const;
+  void retire(Warp& w, uint16_t slot, int64_t now);
+  void set_dst_ready(Warp& w, const trace::Instruction& inst, int64_t t);
+  void complete_memop(uint32_t slot, int64_t t);
+  void memop_progress(uint32_t slot, int64_t now);
+  void on_id_complete(uint32_t id, int64_t now);
+  MemOp* memop_of(uint32_t id);
+  int64_t lsu_step(int64_t now, Picoseconds now_ps);
+  void take_l1_downstream();
+
+  uint16_t id_;
+  const config::GpuSpec& spec_;
+  stats::ActivityCounts& counts_;
+  mem::MemoryHierarchy& mem_;
+  std::unique_ptr<mem::L1Cache> l1_;
+
+  const std::vector<OpTiming>* ops_ = nullptr;
+  const trace::OpcodeTable* opcodes_ = nullptr;  // diagnostics only
+  const trace::KernelInfo* kernel_ = nullptr;
+  uint32_t ctas_limit_ = 0;
+  uint32_t resident_ctas_ = 0;
+  uint32_t finished_ctas_ = 0;
+  uint64_t next_age_ = 0;
+  bool progressed_ = false;
+  uint32_t rotate_ = 0;
+
+  std::vector<Subcore> subcores_;
+  std::vector<Warp> warps_;
+  size_t max_warps_ = 0;
+  // Zeroed by calloc (fresh pages, faulted in only when a slot is first used) and never reset: a
+  // warp retires only when all its writes are complete, so every entry it leaves is <= the
+  // cycle any later warp in the slot is dispatched, which can never delay that warp.
+  struct FreeDeleter {
+    void operator()(int64_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<int64_t[], FreeDeleter> scoreboard_;
+  std::vector<uint16_t> free_warps_;  ///< kept sorted descending: back() is the lowest free slot
+  std::vector<CtaSlot> ctas_;
+  int32_t staged_cta_ = -1;
+
+  int64_t smem_free_ = 0;
+
+  std::vector<MemOp> memops_;
+  std::vector<uint16_t> free_memops_;
+  RingQueue<LsuEntry> lsu_;
+  RingQueue<mem::SectorRequest> outbound_;
+  std::vector<mem::SectorRequest> coalesced_, downstream_;
+  std::vector<uint32_t> completed_;
+  uint32_t inflight_ = 0;
+  int64_t wake_hint_ = kNever;  ///< earliest load completion found during this tick
+  std::vector<uint16_t> order_;
+
+  // Constants from the spec, cached for the hot path.
+  uint32_t rf_banks_ = 2;
+  uint32_t issue_width_ = 1;
+  int64_t l1_latency_ = 0;
+  int64_t smem_latency_ = 0;
+};
+
+}  // namespace joulesim::gpu

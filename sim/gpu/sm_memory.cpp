@@ -1,0 +1,200 @@
+// SM: the LD/ST path. Global/local accesses are coalesced into line requests that queue for the
+// L1 port (one line per cycle); while a memory instruction's requests are still queued no other
+// global access can issue. Misses go down through the MemoryHierarchy (respecting its
+// back-pressure); a load's destination registers become ready when its last sector arrives.
+// Shared memory serialises bank conflicts in the SM's shared-memory pipe; constant loads have a
+// fixed L1-like latency (sm.cpp). Atomics bypass L1 and are performed below.
+#include <algorithm>
+
+#include "gpu/sm.hpp"
+
+namespace joulesim::gpu {
+
+using stats::Counter;
+
+namespace {
+// Request ids: bit 31 marks an atomic that bypassed L1, bits 16..30 a generation, bits 0..15 the
+// MemOp slot. kNoWaiter (stores) names no slot; neither pattern can equal mem::kWritebackId.
+constexpr uint32_t kBypassBit = 0x80000000u;
+constexpr uint32_t kNoWaiter = 0x7FFFFFFEu;
+constexpr uint32_t kSlotMask = 0xFFFFu;
+static_assert((kNoWaiter | kBypassBit) != mem::kWritebackId);
+}  // namespace
+
+void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
+                      int64_t now) {
+  const int lanes = inst.active_lanes();
+  if (lanes == 0 || inst.mem_width == 0) {  // predicated off: address generation only
+    set_dst_ready(w, inst, now + t.latency);
+    return;
+  }
+  const bool atomic = t.kind == OpKind::kAtomic;
+  mem::coalesce(w.addrs + inst.addr_index, lanes, inst.mem_width, spec_.l1.line_bytes,
+                spec_.l1.sector_bytes, t.write || atomic, coalesced_);
+  uint32_t id = kNoWaiter;
+  // Loads are tracked even without a destination register (LDGSTS): DEPBAR waits for them.
+  bool has_result = !atomic;
+  for (int i = 0; i < inst.num_dst; ++i) has_result |= inst.dst[i] != trace::kZeroReg;
+  has_result &= !t.write && !coalesced_.empty();
+  if (has_result) {
+    uint16_t ms;
+    if (!free_memops_.empty()) {
+      ms = free_memops_.back();
+      free_memops_.pop_back();
+    } else {
+      ms = static_cast<uint16_t>(memops_.size());
+      memops_.emplace_back();
+    }
+    MemOp& op = memops_[ms];
+    op.active = true;
+    op.warp = slot;
+    op.ndst = 0;
+    for (int i = 0; i < inst.num_dst; ++i) {
+      if (inst.dst[i] == trace::kZeroReg) continue;
+      op.dst[op.ndst++] = inst.dst[i];
+      w.ready[reg_slot(inst.dst[i])] = kNever;
+    }
+    op.unaccepted = static_cast<uint32_t>(coalesced_.size());
+    op.misses = 0;
+    op.ready = now;
+    ++w.loads_out;
+    id = (uint32_t{op.gen} << 16) | ms;
+  }
+  for (mem::SectorRequest& r : coalesced_) {
+    r.sm = id_;
+    r.id = id;
+    lsu_.push({r, atomic});
+  }
+}
+
+void Sm::issue_shared(Warp& w, const trace::Instruction& inst, int64_t now) {
+  const int lanes = inst.active_lanes();
+  if (lanes == 0 || inst.mem_width == 0) {
+    set_dst_ready(w, inst, now + 1);
+    return;
+  }
+  const auto& sh = spec_.shared;
+  const uint32_t wavefronts =
+      std::max<uint32_t>(1, mem::shared_memory_wavefronts(w.addrs + inst.addr_index, lanes,
+                                                          inst.mem_width, sh.banks, sh.bank_bytes));
+  const uint64_t row = uint64_t{sh.banks} * sh.bank_bytes;
+  const uint64_t ideal = std::max<uint64_t>(1, (uint64_t(lanes) * inst.mem_width + row - 1) / row);
+  smem_free_ = now + wavefronts;
+  const bool store = inst.op_class == trace::OpClass::kStore;
+  counts_[store ? Counter::kSmemWrite : Counter::kSmemRead] += wavefronts;
+  if (wavefronts > ideal) counts_[Counter::kSmemBankConflict] += wavefronts - ideal;
+  if (!store) set_dst_ready(w, inst, now + wavefronts - 1 + smem_latency_);
+}
+
+void Sm::complete_memop(uint32_t ms, int64_t t) {
+  MemOp& op = memops_[ms];
+  Warp& w = warps_[op.warp];
+  for (int i = 0; i < op.ndst; ++i) w.ready[reg_slot(op.dst[i])] = t;
+  w.drain_at = std::max(w.drain_at, t);
+  w.alu_drain_at = std::max(w.alu_drain_at, t);
+  --w.loads_out;
+  w.dirty = true;
+  wake_subcore(w.subcore, t);
+  op.active = false;
+  op.gen = static_cast<uint16_t>((op.gen + 1) & 0x7FFF);
+  free_memops_.push_back(static_cast<uint16_t>(ms));
+  wake_hint_ = std::min(wake_hint_, t);
+}
+
+void Sm::memop_progress(uint32_t ms, int64_t now) {
+  const MemOp& op = memops_[ms];
+  if (op.unaccepted == 0 && op.misses == 0) complete_memop(ms, std::max(op.ready, now));
+}
+
+MemOp* Sm::memop_of(uint32_t id) {
+  if ((id & ~kBypassBit) == kNoWaiter) return nullptr;
+  const uint32_t ms = id & kSlotMask;
+  if (ms >= memops_.size()) return nullptr;
+  MemOp& op = memops_[ms];
+  if (!op.active || op.gen != ((id >> 16) & 0x7FFF)) return nullptr;
+  return &op;
+}
+
+void Sm::on_id_complete(uint32_t id, int64_t now) {
+  if (MemOp* op = memop_of(id)) {
+    if (op->misses > 0) --op->misses;
+    memop_progress(id & kSlotMask, now);
+  }
+}
+
+int64_t Sm::lsu_step(int64_t now, Picoseconds now_ps) {
+  wake_hint_ = kNever;
+  if (!lsu_.empty()) {
+    LsuEntry& e = lsu_.front();
+    MemOp* op = memop_of(e.req.id);
+    const uint32_t ms = e.req.id & kSlotMask;
+    if (e.bypass) {
+      mem::SectorRequest r = e.req;
+      r.id |= kBypassBit;
+      outbound_.push(r);
+      lsu_.pop();
+      progressed_ = true;
+      if (op) --op->unaccepted, ++op->misses;
+    } else {
+      switch (l1_->access(e.req, Cycles{now})) {
+        case mem::L1Cache::Outcome::kStall:
+          break;
+        case mem::L1Cache::Outcome::kHit:
+          lsu_.pop();
+          progressed_ = true;
+          if (op) {
+            op->ready = std::max(op->ready, now + l1_latency_);
+            --op->unaccepted;
+            memop_progress(ms, now);
+          }
+          break;
+        case mem::L1Cache::Outcome::kMiss:
+        case mem::L1Cache::Outcome::kMerged:
+          lsu_.pop();
+          progressed_ = true;
+          if (op) --op->unaccepted, ++op->misses;
+          break;
+      }
+    }
+  }
+  take_l1_downstream();
+  while (!outbound_.empty() && mem_.can_accept(id_)) {
+    mem_.send(outbound_.front(), now_ps);
+    outbound_.pop();
+    ++inflight_;
+    progressed_ = true;
+  }
+  int64_t next = wake_hint_;
+  if (!lsu_.empty() || !outbound_.empty()) next = std::min(next, now + 1);
+  return next;
+}
+
+void Sm::take_l1_downstream() {
+  downstream_.clear();
+  l1_->take_downstream(downstream_);
+  for (const auto& r : downstream_) outbound_.push(r);
+}
+
+void Sm::flush_l1() {
+  l1_->invalidate_all();
+  take_l1_downstream();
+}
+
+bool Sm::poll_responses(int64_t now, Picoseconds /*now_ps*/) {
+  bool any = false;
+  mem::SectorRequest resp;
+  while (mem_.pop_response(id_, resp)) {
+    any = true;
+    if (inflight_ > 0) --inflight_;
+    if ((resp.id & kBypassBit) && resp.id != mem::kWritebackId) {
+      on_id_complete(resp.id, now);
+    } else {
+      completed_.clear();
+      l1_->fill(resp, completed_);
+      for (uint32_t id : completed_) on_id_complete(id, now);
+    }
+  }
+  return any;
+}
+
+}  // namespace joulesim::gpu
