@@ -1,4 +1,5 @@
 // `joulesim sweep SPEC.json [--jobs N] [--resume] [--out DIR] [--mpi]`
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -49,6 +50,7 @@ void run_sweep(const SweepArgs& a) {
   const bool root = !mpi || mpi->rank() == 0;
 
   sweep::Plan plan;
+  const auto start = std::chrono::steady_clock::now();
   try {
     plan = sweep::make_plan(sweep::load_spec(a.spec));
   } catch (const Error&) {
@@ -59,7 +61,10 @@ void run_sweep(const SweepArgs& a) {
   opt.out = a.out.empty() ? "sweep-" + plan.spec.name : a.out;
   const sweep::OutputFiles files{opt.out};
   if (root) {
-    std::cout << sweep::describe_plan(plan) << "output: " << files.dir.string() << "/\n"
+    const double plan_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << sweep::describe_plan(plan) << "  validated every point in " << plan_s
+              << " s\noutput: " << files.dir.string() << "/\n"
               << std::flush;
   }
   if (a.dry_run) return;

@@ -142,7 +142,7 @@ RunStats root_loop(mpi::communicator& world, const Plan& plan, const Simulator& 
 }  // namespace
 
 struct MpiSession::Impl {
-  mpi::environment env{mpi::threading::single, true};
+  mpi::environment env{mpi::threading::single, false};  // errors end the run normally
   mpi::communicator world;
 };
 

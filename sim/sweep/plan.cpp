@@ -38,7 +38,7 @@ class Planner {
 
  private:
   const config::LoadedGpu& base(const std::string& gpu, const std::string& origin);
-  void check_assignment(const std::string& gpu, const Sourced& a);
+  void check_assignment(const Sourced& a);
   void check_workload(const Workload& w, const std::string& origin);
   std::vector<std::string> texts(const std::vector<Sourced>& set) const;
   void add_point(Plan& plan, uint32_t workload, const std::vector<size_t>& pick);
@@ -47,7 +47,7 @@ class Planner {
   std::string file_;
   std::map<std::string, std::pair<std::string, std::string>> key_types_;  // path -> type, allowed
   std::map<std::string, config::LoadedGpu> bases_;
-  std::set<std::string> checked_;  // gpu + key + value already validated alone
+  std::set<std::string> checked_;  // key + value already validated alone
   std::set<std::string> workloads_ok_;
   std::map<std::string, uint32_t> group_of_;   // sim key -> index in plan.sims
   std::map<std::string, uint32_t> by_sim_id_;  // sim id -> index in plan.sims
@@ -64,14 +64,12 @@ const config::LoadedGpu& Planner::base(const std::string& gpu, const std::string
   }
 }
 
-/// One assignment on its own, so that an error names exactly that key and value.
-void Planner::check_assignment(const std::string& gpu, const Sourced& a) {
-  const std::string memo = gpu + "\n" + a.key + "\n" + a.value.dump();
-  if (checked_.count(memo)) return;
-  const std::string where = file_ + a.origin + ": " + a.key + ": ";
-  if (is_pseudo(a.key)) {
-    // Pricing keys are checked with the point (they need its energy table).
-  } else if (auto t = key_types_.find(a.key); t != key_types_.end()) {
+/// One assignment on its own (key, JSON type, range), so that an error names exactly that key
+/// and value; cross-key checks come with the whole point.
+void Planner::check_assignment(const Sourced& a) {
+  const std::string memo = a.key + "\n" + a.value.dump();
+  if (checked_.count(memo) || is_pseudo(a.key)) return;  // pricing keys: checked per point
+  if (auto t = key_types_.find(a.key); t != key_types_.end()) {
     const std::string& type = t->second.first;
     const bool want_string = type == "string";
     const bool want_array = type.rfind("list", 0) == 0;
@@ -79,25 +77,18 @@ void Planner::check_assignment(const std::string& gpu, const Sourced& a) {
                     : want_array ? a.value.is_array()
                                  : a.value.is_number();
     if (!ok) {
-      throw ConfigError(where + "type mismatch: expected " + t->second.second + ", got " +
-                        a.value.dump());
+      throw ConfigError(file_ + a.origin + ": " + a.key + ": type mismatch: expected " +
+                        t->second.second + ", got " + a.value.dump());
     }
-    const config::LoadedGpu& b = base(gpu, a.origin);
-    try {
-      config::gpu_from_resolved(b.resolved, b.name, {a.key + "=" + value_text(a.value)});
-    } catch (const Error& e) {
-      throw ConfigError(file_ + a.origin + ": " + e.what());
-    }
-  } else {
-    // Unknown key: the config loader words the error (with its did-you-mean).
-    const config::LoadedGpu& b = base(gpu, a.origin);
-    try {
-      config::gpu_from_resolved(b.resolved, b.name, {a.key + "=" + value_text(a.value)});
-    } catch (const Error& e) {
-      throw ConfigError(file_ + a.origin + ": " + e.what() +
-                        " (a sweep also knows carbon.region, carbon.pue, energy.<table entry>)");
-    }
-    throw ConfigError(where + "not a config key");  // unreachable unless the schema changes
+  }
+  try {
+    config::check_override(a.key + "=" + value_text(a.value));
+  } catch (const Error& e) {
+    const bool unknown = !key_types_.count(a.key);
+    throw ConfigError(file_ + a.origin + ": " + e.what() +
+                      (unknown ? " (a sweep also knows carbon.region, carbon.pue, "
+                                 "energy.<table entry>)"
+                               : ""));
   }
   checked_.insert(memo);
 }
@@ -166,7 +157,7 @@ void Planner::add_point(Plan& plan, uint32_t wi, const std::vector<size_t>& pick
   // Later assignments of a key replace earlier ones (an axis over a key of "set").
   std::vector<Sourced> final_set;
   for (const auto& a : all) {
-    check_assignment(p.gpu, a);
+    check_assignment(a);
     bool replaced = false;
     for (auto& f : final_set) {
       if (f.key == a.key) f = a, replaced = true;
@@ -204,9 +195,14 @@ void Planner::add_point(Plan& plan, uint32_t wi, const std::vector<size_t>& pick
       throw ConfigError(file_ + origin + ": " + e.what());
     }
     g.gpu_name = b.name;
-    // The id hashes the resolved values, so an edited config file gives new ids.
+    // The id hashes the resolved values (not their sources), so an edited config file gives new
+    // ids and the same config reached through different files or assignments shares a sim.
+    json values = json::object();
+    for (const auto& [path, leaf] : config::flatten_resolved(g.resolved)) {
+      values[path] = leaf.at("value");
+    }
     g.sim_id =
-        detail::hash_hex(json{{"config", g.resolved}, {"workload", p.workload.to_json()}}.dump());
+        detail::hash_hex(json{{"config", values}, {"workload", p.workload.to_json()}}.dump());
     // Different assignments may resolve to the same config (an axis value equal to the base).
     auto same = by_sim_id_.find(g.sim_id);
     if (same == by_sim_id_.end()) {

@@ -78,8 +78,10 @@ std::vector<size_t> pareto_front(const std::vector<std::pair<double, double>>& t
 std::vector<PointResult> load_results(const Plan& plan, const OutputFiles& files) {
   std::map<std::string, json> by_id;
   for (auto& line : read_lines(files.results(), false)) {
-    if (line.is_object() && line.contains("id") && line["id"].is_string())
-      by_id[line["id"].get<std::string>()] = std::move(line);
+    if (line.is_object() && line.contains("id") && line["id"].is_string()) {
+      std::string id = line["id"].get<std::string>();
+      by_id[id] = std::move(line);
+    }
   }
   std::vector<PointResult> out;
   for (const auto& p : plan.points) {
@@ -170,9 +172,14 @@ std::string summarize(const Plan& plan, const OutputFiles& files) {
 
     text += "\nworkload " + w.name + " (" + std::to_string(rs.size()) + " points)\n";
     if (rs.size() <= 64) {
+      int width = 5;
+      for (const auto* r : rs) {
+        width = std::max(width, static_cast<int>(coords_text(r->line["coords"]).size()));
+      }
+      width = std::min(width, 100);
       std::string head = "  ";
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%-40s", "point");
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "%-*s", width, "point");
       head += buf;
       for (Metric m : plan.spec.metrics) {
         std::snprintf(buf, sizeof buf, " %13s", std::string(metric_column(m)).c_str());
@@ -180,7 +187,7 @@ std::string summarize(const Plan& plan, const OutputFiles& files) {
       }
       text += head + "  pareto\n";
       for (size_t i = 0; i < rs.size(); ++i) {
-        std::snprintf(buf, sizeof buf, "%-40s", coords_text(rs[i]->line["coords"]).c_str());
+        std::snprintf(buf, sizeof buf, "%-*s", width, coords_text(rs[i]->line["coords"]).c_str());
         std::string row = "  " + std::string(buf);
         for (Metric m : plan.spec.metrics) {
           std::snprintf(buf, sizeof buf, " %13s", fmt(rs[i]->metrics.value(m)).c_str());
