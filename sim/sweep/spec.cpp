@@ -112,9 +112,15 @@ ParamList get_params(const Ctx& c, const std::string& where, const json& v) {
 
 Workload parse_workload(const Ctx& c, const std::string& where, const json& w) {
   if (!w.is_object()) c.fail(where, "expected an object, got " + type_of(w));
-  only_members(c, where, w, {"name", "trace", "generator", "isa", "params"});
+  only_members(c, where, w, {"name", "trace", "generator", "isa", "params", "repeat"});
   Workload out;
   out.name = get_string(c, where + ".name", member(c, where, w, "name"), false);
+  if (w.contains("repeat")) {
+    const json& r = w["repeat"];
+    if (!r.is_number_integer() || r.get<int64_t>() < 1 || r.get<int64_t>() > 1000)
+      c.fail(where + ".repeat", "expected an integer in [1, 1000], got " + r.dump());
+    out.repeat = r.get<uint32_t>();
+  }
   const bool has_trace = w.contains("trace"), has_gen = w.contains("generator");
   if (has_trace == has_gen) c.fail(where, "give exactly one of \"trace\" and \"generator\"");
   if (has_trace) {
@@ -324,6 +330,7 @@ json Workload::to_json() const {
     for (const auto& [k, v] : params) p[k] = v;
     j["params"] = std::move(p);
   }
+  if (repeat != 1) j["repeat"] = repeat;
   return j;
 }
 

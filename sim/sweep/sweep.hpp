@@ -51,8 +51,9 @@ struct Workload {
   std::string generator;  ///< generator name (see `joulesim trace gen --list`), or ""
   std::string isa;        ///< generator target ISA ("" = the generator's default)
   ParamList params;       ///< generator parameters
+  uint32_t repeat = 1;    ///< the whole trace runs this many times back to back (caches stay warm)
   /// Canonical JSON (part of point ids): {"name", "trace"} or {"name", "generator", "isa",
-  /// "params": {k: v}}.
+  /// "params": {k: v}}, plus "repeat" when it is not 1.
   nlohmann::json to_json() const;
 };
 
@@ -98,8 +99,9 @@ struct SweepSpec {
 };
 
 /// Parses a spec document. Format (configs/sweeps/README.md has examples):
-/// {"name", "description"?, "gpu", "set"?: {key: value}, "workloads": [{"name", "trace"} |
-///  {"name", "generator", "isa"?, "params"?: {k: v}}], "axes"?: {key: [values]} (cartesian) |
+/// {"name", "description"?, "gpu", "set"?: {key: value}, "workloads": [{"name", "trace",
+///  "repeat"?} | {"name", "generator", "isa"?, "params"?: {k: v}, "repeat"?}], "axes"?: {key:
+///  [values]} (cartesian) |
 ///  [{"key", "values"} | {"zip": {key: [values], ...}} | {"variants": {name: {"gpu"?, "set"?,
 ///  "params"?}}, "name"?} | {"gpus": [names]}], "combine"?: "cartesian" | "zip" (object form only),
 ///  "metrics"?: [names], "pricing"?: {"region"?, "pue"?}}.
@@ -189,7 +191,8 @@ std::string describe_plan(const Plan& plan);
 using Simulator =
     std::function<report::RunResult(const config::GpuSpec& spec, const Workload& workload)>;
 
-/// The real simulator: opens the trace (or streams the generator) and runs the timing model.
+/// The real simulator: opens the trace (or streams the generator), repeated Workload::repeat
+/// times with kernel ids numbered on, and runs the timing model.
 report::RunResult simulate_workload(const config::GpuSpec& spec, const Workload& workload);
 
 /// Metrics of one priced point.
