@@ -53,15 +53,22 @@ cat > "$dir/scaling.json" <<EOF
                 "params": {"m": $size, "n": $size, "k": $size}}],
  "axes": {"dvfs.core_mhz": [1000, 1100, 1200, 1300, 1400, 1500, 1600, 1700]}}
 EOF
-"$bin" sweep "$dir/scaling.json" --out "$dir/j1" --jobs 1 --progress none > "$dir/j1.log"
-"$bin" sweep "$dir/scaling.json" --out "$dir/j2" --jobs 2 --progress none > "$dir/j2.log"
+# CPU time (user + system) too: on a shared machine the wall-time ratio only shows the scaling
+# when two cores are actually free; equal CPU time for both runs shows the runner adds no work.
+/usr/bin/time -f "%U %S" -o "$dir/j1.cpu" \
+  "$bin" sweep "$dir/scaling.json" --out "$dir/j1" --jobs 1 --progress none > "$dir/j1.log"
+/usr/bin/time -f "%U %S" -o "$dir/j2.cpu" \
+  "$bin" sweep "$dir/scaling.json" --out "$dir/j2" --jobs 2 --progress none > "$dir/j2.log"
 w1=$(wall "$dir/j1.log")
 w2=$(wall "$dir/j2.log")
+c1=$(awk '{print $1 + $2}' "$dir/j1.cpu")
+c2=$(awk '{print $1 + $2}' "$dir/j2.cpu")
 cmp <(sort "$dir/j1/results.jsonl") <(sort "$dir/j2/results.jsonl") \
   || { echo "--jobs 1 and --jobs 2 results differ" >&2; exit 1; }
-python3 - "$w1" "$w2" <<'EOF'
+python3 - "$w1" "$w2" "$c1" "$c2" <<'EOF'
 import sys
-w1, w2 = float(sys.argv[1]), float(sys.argv[2])
-print(f"8 simulated points: --jobs 1 {w1:.2f} s, --jobs 2 {w2:.2f} s -> {w1 / w2:.2f}x")
+w1, w2, c1, c2 = map(float, sys.argv[1:5])
+print(f"8 simulated points: wall --jobs 1 {w1:.2f} s, --jobs 2 {w2:.2f} s -> {w1 / w2:.2f}x; "
+      f"process CPU time {c1:.2f} s vs {c2:.2f} s")
 EOF
 echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
