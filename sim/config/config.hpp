@@ -30,6 +30,11 @@ struct Override {
 /// Splits "key.path=value"; throws ConfigError quoting @p text when '=' or the key is missing.
 Override parse_override(std::string_view text);
 
+/// Checks one "key.path=value" override against the schema alone (known key, value type and
+/// range), without loading a config: cross-key checks need a whole config (load_gpu). Throws the
+/// ConfigError load_gpu would throw for it ("--set <text>: <key>: ...", with did-you-mean).
+void check_override(std::string_view text);
+
 /// Help text for a `--set` option, shared by every subcommand that takes one. Declare the option
 /// with `->allow_extra_args(false)` so each --set takes one value and a following positional
 /// is not swallowed.

@@ -137,6 +137,11 @@ void finish_load(LeafMap leaves, const std::string& top_file, GpuSpec& spec, jso
 
 }  // namespace detail
 
+void check_override(std::string_view text) {
+  detail::LeafMap leaves;
+  detail::apply_overrides(leaves, {std::string(text)});
+}
+
 LoadedGpu load_gpu(const std::string& name_or_path, const std::vector<std::string>& overrides) {
   LoadedGpu out;
   out.file = find_gpu_file(name_or_path);

@@ -140,7 +140,10 @@ EnergyBreakdown price(const stats::ActivityCounts& counts, int64_t time_ps, cons
   // Memory hierarchy and NoC actions.
   for (const auto c : kPricedActions) {
     const Component k = action_component(c);
-    const double scale = on_core_rail(k) ? dyn : 1.0;
+    // power.dram_energy_scale: a hypothetical memory's DRAM energies relative to the table's.
+    const double scale = on_core_rail(k)                ? dyn
+                         : k == Component::kDramDynamic ? spec.power.dram_energy_scale
+                                                        : 1.0;
     comp[idx(k)] +=
         static_cast<double>(counts[c]) * t.action_pj[static_cast<size_t>(c)].value * kPj * scale;
   }
@@ -148,7 +151,7 @@ EnergyBreakdown price(const stats::ActivityCounts& counts, int64_t time_ps, cons
   comp[idx(Component::kDramDynamic)] +=
       (static_cast<double>(counts[Counter::kDramReadBurst]) * t.dram_read_pj_per_bit.value +
        static_cast<double>(counts[Counter::kDramWriteBurst]) * t.dram_write_pj_per_bit.value) *
-      burst_bits * kPj;
+      burst_bits * kPj * spec.power.dram_energy_scale;
   comp[idx(Component::kDramBackground)] +=
       t.dram_background_w_per_channel.value * spec.dram.channels * e.time_s;
 

@@ -81,6 +81,7 @@ config::GpuSpec pricing_spec_from_config(const json& config) {
   read(config, "power.tdp_w", s.power.tdp_w);
   read(config, "power.energy_table", s.power.energy_table);
   read(config, "power.temperature_c", s.power.temperature_c);
+  read(config, "power.dram_energy_scale", s.power.dram_energy_scale);
   read(config, "chip.process", s.chip.process);
   read(config, "chip.node_nm", s.chip.node_nm);
   read(config, "chip.die_area_mm2", s.chip.die_area_mm2);
