@@ -107,6 +107,9 @@ class Engine {
       now_ = next;
     }
 
+    // Bring the memory clocks to the kernel's end so its DRAM cycles (background energy) are
+    // counted in this kernel, not in the next one.
+    mem_.advance_to(Picoseconds{now_ * period_});
     report::KernelResult k;
     k.name = info.name;
     k.id = info.id;
