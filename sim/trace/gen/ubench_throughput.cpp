@@ -57,6 +57,8 @@ constexpr OpDef kOps[] = {
      Shape::kMma,
      4,
      {"", "IMMA.16832.S32.S8.S8", "IMMA.16832.S32.S8.S8", "IMMA.16832.S32.S8.S8", "", ""}},
+    // 4-bit integer MMA (m8n8k32), Turing/Ampere only: Hopper and later dropped INT4 MMA.
+    {"imma.s4", Shape::kMma, 2, {"", "IMMA.8832.S32.S4.S4", "", "", "", ""}},
     {"dmma.f64", Shape::kMma, 4, {"", "DMMA.884", "DMMA.884", "DMMA.884", "", ""}},
     {"qmma.fp8", Shape::kMma, 4, {"", "", "", "QMMA.16832.F32.E4M3.E4M3", "", ""}},
     {"wgmma.f16", Shape::kGmma, 128, {"", "", "HGMMA.64x256x16.F32", "", "", ""}},
@@ -255,7 +257,7 @@ Entry throughput_entry() {
        "unroll x chains independent instructions of one op, then IADD3/ISETP/BRA",
        {choice_param("op", "ffma", ops,
                      "operation: ffma hfma2 imad idp4a dfma mufu (all ISAs); hmma.f16 (sm_70+), "
-                     "hmma.bf16/hmma.tf32/imma.s8/dmma.f64 (sm_80+), qmma.fp8 (sm_100), "
+                     "hmma.bf16/hmma.tf32/imma.s8/dmma.f64 (sm_80+), imma.s4 (sm_80), qmma.fp8 (sm_100), "
                      "wgmma.* (sm_90), mfma.f16/bf16/i8/f64 (gfx90a, gfx942), mfma.xf32/fp8 "
                      "(gfx942)"),
         int_param("warps_per_sm", 8, 1, 32, "warps (wavefronts) per CTA = per SM"),
