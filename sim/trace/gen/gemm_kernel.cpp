@@ -63,7 +63,12 @@ GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
 uint64_t GemmKernel::smem_addr(int t, uint32_t stage, uint64_t row, uint64_t byte) const {
   const SmemTile& tl = tiles_[static_cast<size_t>(t)];
   const uint64_t chunk = row * (tl.row_bytes / 16) + byte / 16;
-  return kShmemBase + uint64_t{stage} * stage_bytes_ + tl.offset + swizzle(chunk) * 16 + byte % 16;
+  // Rows of 128 bytes or more (SASS): XOR the chunk's place in its 128-byte line with row mod 8,
+  // so the 8 rows a transposed LDSM phase reads at one column hit 8 distinct bank groups (the
+  // line-index XOR below gives only 4 when a row spans two lines).
+  const uint64_t placed =
+      sass_ && tl.row_bytes >= 128 ? (chunk & ~uint64_t{7}) | ((chunk ^ row) & 7) : swizzle(chunk);
+  return kShmemBase + uint64_t{stage} * stage_bytes_ + tl.offset + placed * 16 + byte % 16;
 }
 
 uint64_t GemmKernel::global_addr(int t, const Dim3& cta, uint64_t kt, uint64_t row,
