@@ -40,13 +40,13 @@ TEST(AmdMfma, Cdna2PerShapeCyclesMatchPublishedTable) {
   // AMD Matrix Instruction Calculator (github.com/ROCm/amd_matrix_instruction_calculator),
   // 'cdna2' table "cycles" (= the MI200 ISA guide's MFMA pass counts x 4).
   const Shape shapes[] = {
-      {"v_mfma_f32_32x32x8f16", 64},   {"v_mfma_f32_16x16x16f16", 32},
-      {"v_mfma_f32_4x4x4f16", 8},      {"v_mfma_f32_32x32x4f16", 64},
-      {"v_mfma_f32_16x16x4f16", 32},   {"v_mfma_f32_32x32x8bf16_1k", 64},
-      {"v_mfma_f32_32x32x4bf16", 64},  {"v_mfma_f32_16x16x8bf16", 32},
-      {"v_mfma_i32_32x32x8i8", 64},    {"v_mfma_i32_4x4x4i8", 8},
-      {"v_mfma_f32_32x32x2f32", 64},   {"v_mfma_f32_32x32x1f32", 64},
-      {"v_mfma_f32_4x4x1f32", 8},      {"v_mfma_f64_16x16x4f64", 32},
+      {"v_mfma_f32_32x32x8f16", 64},  {"v_mfma_f32_16x16x16f16", 32},
+      {"v_mfma_f32_4x4x4f16", 8},     {"v_mfma_f32_32x32x4f16", 64},
+      {"v_mfma_f32_16x16x4f16", 32},  {"v_mfma_f32_32x32x8bf16_1k", 64},
+      {"v_mfma_f32_32x32x4bf16", 64}, {"v_mfma_f32_16x16x8bf16", 32},
+      {"v_mfma_i32_32x32x8i8", 64},   {"v_mfma_i32_4x4x4i8", 8},
+      {"v_mfma_f32_32x32x2f32", 64},  {"v_mfma_f32_32x32x1f32", 64},
+      {"v_mfma_f32_4x4x1f32", 8},     {"v_mfma_f64_16x16x4f64", 32},
       {"v_mfma_f64_4x4x4f64", 16},
   };
   const auto spec = repo_gpu("mi250x");
@@ -59,16 +59,16 @@ TEST(AmdMfma, Cdna3PerShapeCyclesMatchPublishedTable) {
   // (llvm-mca gfx940 tests: XDL pipe passes x 4 cycles); v_mfma_f32_32x32x8_f16: 32 cycles,
   // 16x16x16_f16: 16 (issue 5's figures).
   const Shape shapes[] = {
-      {"v_mfma_f32_32x32x8_f16", 32},        {"v_mfma_f32_16x16x16_f16", 16},
-      {"v_mfma_f32_4x4x4_16b_f16", 8},       {"v_mfma_f32_32x32x4_2b_f16", 64},
-      {"v_mfma_f32_16x16x4_4b_f16", 32},     {"v_mfma_f32_32x32x8_bf16", 32},
-      {"v_mfma_i32_32x32x16_i8", 32},        {"v_mfma_i32_16x16x32_i8", 16},
-      {"v_mfma_i32_4x4x4_16b_i8", 8},        {"v_mfma_f32_32x32x2_f32", 64},
-      {"v_mfma_f32_16x16x4_f32", 32},        {"v_mfma_f32_32x32x1_2b_f32", 64},
-      {"v_mfma_f32_4x4x1_16b_f32", 8},       {"v_mfma_f64_16x16x4_f64", 32},
-      {"v_mfma_f64_4x4x4_4b_f64", 16},       {"v_mfma_f32_32x32x16_fp8_fp8", 32},
-      {"v_mfma_f32_16x16x32_bf8_fp8", 16},   {"v_mfma_f32_32x32x4_xf32", 32},
-      {"v_smfmac_f32_32x32x16_f16", 32},     {"v_smfmac_f32_16x16x32_bf16", 16},
+      {"v_mfma_f32_32x32x8_f16", 32},      {"v_mfma_f32_16x16x16_f16", 16},
+      {"v_mfma_f32_4x4x4_16b_f16", 8},     {"v_mfma_f32_32x32x4_2b_f16", 64},
+      {"v_mfma_f32_16x16x4_4b_f16", 32},   {"v_mfma_f32_32x32x8_bf16", 32},
+      {"v_mfma_i32_32x32x16_i8", 32},      {"v_mfma_i32_16x16x32_i8", 16},
+      {"v_mfma_i32_4x4x4_16b_i8", 8},      {"v_mfma_f32_32x32x2_f32", 64},
+      {"v_mfma_f32_16x16x4_f32", 32},      {"v_mfma_f32_32x32x1_2b_f32", 64},
+      {"v_mfma_f32_4x4x1_16b_f32", 8},     {"v_mfma_f64_16x16x4_f64", 32},
+      {"v_mfma_f64_4x4x4_4b_f64", 16},     {"v_mfma_f32_32x32x16_fp8_fp8", 32},
+      {"v_mfma_f32_16x16x32_bf8_fp8", 16}, {"v_mfma_f32_32x32x4_xf32", 32},
+      {"v_smfmac_f32_32x32x16_f16", 32},   {"v_smfmac_f32_16x16x32_bf16", 16},
   };
   const auto spec = repo_gpu("mi300x");
   for (const Shape& s : shapes)
@@ -86,17 +86,17 @@ TEST(AmdMfma, ShapeCyclesScaleWithTheConfiguredRate) {
 // streams @p valu independent v_add_f32. Waves 1..3 are empty.
 uint64_t coexec_cycles(const config::GpuSpec& spec, const char* mfma_op, uint32_t n,
                        uint32_t valu) {
-  auto k = make_cdna_kernel(1, 5, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t,
-                                      uint32_t wave) {
-    if (wave == 0) {
-      for (uint32_t i = 0; i < n; ++i)
-        k.append(w, mfma_op, kAllLanes, {static_cast<uint16_t>(64 + 32 * (i % 8))}, {4, 6});
-    } else if (wave == 4) {
-      for (uint32_t i = 0; i < valu; ++i)
-        k.append(w, "v_add_f32", kAllLanes, {static_cast<uint16_t>(20 + i % 8)}, {30, 31});
-    }
-    k.append(w, "s_endpgm", 0, {}, {});
-  });
+  auto k = make_cdna_kernel(
+      1, 5, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t wave) {
+        if (wave == 0) {
+          for (uint32_t i = 0; i < n; ++i)
+            k.append(w, mfma_op, kAllLanes, {static_cast<uint16_t>(64 + 32 * (i % 8))}, {4, 6});
+        } else if (wave == 4) {
+          for (uint32_t i = 0; i < valu; ++i)
+            k.append(w, "v_add_f32", kAllLanes, {static_cast<uint16_t>(20 + i % 8)}, {30, 31});
+        }
+        k.append(w, "s_endpgm", 0, {}, {});
+      });
   return cycles_of(spec, std::move(k));
 }
 
@@ -130,14 +130,14 @@ TEST(AmdMfma, ValuOpsShareOneSimdPipe) {
   // CDNA has one VALU per SIMD: independent integer and FP32 ops from two waves on the same SIMD
   // serialise (4 cycles each), unlike NVIDIA's separate INT and FP32 pipes.
   const uint32_t n = 100;
-  auto k = make_cdna_kernel(1, 5, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t,
-                                      uint32_t wave) {
-    const char* op = wave == 0 ? "v_add_f32" : wave == 4 ? "v_add_u32" : nullptr;
-    if (op)
-      for (uint32_t i = 0; i < n; ++i)
-        k.append(w, op, kAllLanes, {static_cast<uint16_t>(20 + i % 8)}, {30, 31});
-    k.append(w, "s_endpgm", 0, {}, {});
-  });
+  auto k = make_cdna_kernel(
+      1, 5, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t wave) {
+        const char* op = wave == 0 ? "v_add_f32" : wave == 4 ? "v_add_u32" : nullptr;
+        if (op)
+          for (uint32_t i = 0; i < n; ++i)
+            k.append(w, op, kAllLanes, {static_cast<uint16_t>(20 + i % 8)}, {30, 31});
+        k.append(w, "s_endpgm", 0, {}, {});
+      });
   const uint64_t got = cycles_of(repo_gpu("mi300x"), std::move(k));
   EXPECT_GE(got, 2 * 4 * n);
   EXPECT_LE(got, 2 * 4 * n + 8);

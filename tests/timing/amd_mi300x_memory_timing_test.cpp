@@ -33,14 +33,13 @@ TEST(Mi300xMemory, PointerChaseStepsAtThePerXcdL2AndTheInfinityCache) {
   // latency + 1 cycle (the wait's issue). Without die-crossing costs: a 2 MB footprint lives in
   // XCD 0's 4 MB L2 -> l2.latency; 8 MB exceeds the XCD's L2 (not the 32 MB of all eight) and is
   // served by the Infinity Cache -> l2.latency + llc.latency (memory.hpp latency contract).
-  const auto spec =
-      repo_gpu("mi300x", {"noc.cross_die_latency=0", "noc.cross_die_gbs=0"});
+  const auto spec = repo_gpu("mi300x", {"noc.cross_die_latency=0", "noc.cross_die_gbs=0"});
   const double l2 = spec.l2.latency, llc = spec.llc.latency;
   EXPECT_DOUBLE_EQ(cycles_per_step(spec, 2048, 128, 256), l2 + 1);
   EXPECT_DOUBLE_EQ(cycles_per_step(spec, 8192, 128, 256), l2 + llc + 1);
   // The per-XCD partitioning is what makes 8 MB miss: one L2 shared by all CUs holds it.
-  const auto shared = repo_gpu("mi300x", {"noc.cross_die_latency=0", "noc.cross_die_gbs=0",
-                                          "l2.per_die=0"});
+  const auto shared =
+      repo_gpu("mi300x", {"noc.cross_die_latency=0", "noc.cross_die_gbs=0", "l2.per_die=0"});
   EXPECT_DOUBLE_EQ(cycles_per_step(shared, 8192, 128, 256), l2 + 1);
 }
 
@@ -53,8 +52,8 @@ TEST(Mi300xMemory, InfinityCacheStepAt256MbThenHbm) {
   EXPECT_NEAR(ic, l2 + llc + 1, 0.02 * (l2 + llc));
   const double hbm = cycles_per_step(spec, 512 * 1024, 4096, 128, "random");
   // HBM: at least the LLC miss path plus tRCD + tCL of a row miss (DRAM clocks -> core clocks).
-  const double dram = (spec.dram.timing.trcd + spec.dram.timing.tcl) * spec.core_mhz() /
-                      spec.clocks.dram_mhz;
+  const double dram =
+      (spec.dram.timing.trcd + spec.dram.timing.tcl) * spec.core_mhz() / spec.clocks.dram_mhz;
   EXPECT_GT(hbm, l2 + llc + dram) << "IC step " << ic;
 }
 
@@ -88,8 +87,8 @@ TEST(Mi300xMemory, RemoteIodAccessesPayTheCrossingBothWays) {
   }
   EXPECT_GT(remote, 0);
   EXPECT_LT(remote, static_cast<int64_t>(n));
-  const int64_t expected = static_cast<int64_t>(n) * (spec.l2.latency + spec.llc.latency + 1) +
-                           2 * x * remote;
+  const int64_t expected =
+      static_cast<int64_t>(n) * (spec.l2.latency + spec.llc.latency + 1) + 2 * x * remote;
   EXPECT_EQ(static_cast<int64_t>(b - a), expected) << remote << " of " << n << " remote";
 }
 
@@ -99,16 +98,16 @@ TEST(Mi300xMemory, SameDataOnTwoXcdsIsTwoL2Misses) {
   // XCD 1's L2 has never seen them: 64 more L2 misses (served by the Infinity Cache, which kernel
   // 1 filled). With one shared L2 they would all hit.
   auto lines_kernel = [](uint32_t ctas, uint32_t reader) {
-    return make_cdna_kernel(ctas, 1, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t cta,
-                                         uint32_t) {
-      if (cta == reader) {
-        for (uint32_t i = 0; i < 64; ++i)
-          k.append(w, "global_load_dword", 1, {static_cast<uint16_t>(10 + i % 8)}, {2}, 4,
-                   {0x40000000ull + uint64_t{i} * 128});
-        k.append(w, "s_waitcnt", 0, {}, {}).immediate = waitcnt(0, 0);
-      }
-      k.append(w, "s_endpgm", 0, {}, {});
-    });
+    return make_cdna_kernel(
+        ctas, 1, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t cta, uint32_t) {
+          if (cta == reader) {
+            for (uint32_t i = 0; i < 64; ++i)
+              k.append(w, "global_load_dword", 1, {static_cast<uint16_t>(10 + i % 8)}, {2}, 4,
+                       {0x40000000ull + uint64_t{i} * 128});
+            k.append(w, "s_waitcnt", 0, {}, {}).immediate = waitcnt(0, 0);
+          }
+          k.append(w, "s_endpgm", 0, {}, {});
+        });
   };
   for (int per_die : {1, 0}) {
     const auto spec = repo_gpu("mi300x", {"l2.per_die=" + std::to_string(per_die)});

@@ -36,12 +36,12 @@ TEST(AmdPeaks, ValuFp32ThroughputReachesPeak) {
   const uint32_t cus = 4;
   for (const Gpu& g : kGpus) {
     const auto spec = repo_gpu(g.name);
-    const auto k = run_generated(spec, "ubench.throughput",
-                                 {{"op", "ffma"}, {"sms", std::to_string(cus)}, {"iters", "64"}},
-                                 g.isa);
+    const auto k =
+        run_generated(spec, "ubench.throughput",
+                      {{"op", "ffma"}, {"sms", std::to_string(cus)}, {"iters", "64"}}, g.isa);
     const double flops =
-        2.0 * static_cast<double>(k.counts.thread_insts[static_cast<size_t>(
-                  trace::OpClass::kFp32Fma)]);
+        2.0 *
+        static_cast<double>(k.counts.thread_insts[static_cast<size_t>(trace::OpClass::kFp32Fma)]);
     const double peak = config::compute_peaks(spec).fp32_flops_per_s / spec.core.sm_count * cus;
     const double got = flops / (static_cast<double>(k.time_ps) * 1e-12) / peak;
     std::printf("[amd-peak] %s VALU fp32: %.1f%% of peak\n", g.name, 100 * got);
@@ -54,11 +54,12 @@ TEST(AmdPeaks, MfmaF16ThroughputReachesPeak) {
   const uint32_t cus = 4;
   for (const Gpu& g : kGpus) {
     const auto spec = repo_gpu(g.name);
-    const auto k = run_generated(
-        spec, "ubench.throughput",
-        {{"op", "mfma.f16"}, {"sms", std::to_string(cus)}, {"iters", "32"}}, g.isa);
+    const auto k =
+        run_generated(spec, "ubench.throughput",
+                      {{"op", "mfma.f16"}, {"sms", std::to_string(cus)}, {"iters", "32"}}, g.isa);
     const auto fp16 = static_cast<size_t>(trace::TensorType::kFp16);
-    const double got = static_cast<double>(k.counts.tensor_flops[fp16]) / (static_cast<double>(k.time_ps) * 1e-12) /
+    const double got = static_cast<double>(k.counts.tensor_flops[fp16]) /
+                       (static_cast<double>(k.time_ps) * 1e-12) /
                        (tensor_peak_per_cu(spec, trace::TensorType::kFp16) * cus);
     std::printf("[amd-peak] %s MFMA f16: %.1f%% of peak\n", g.name, 100 * got);
     EXPECT_GE(got, 0.95) << g.name;
@@ -72,12 +73,12 @@ TEST(AmdPeaks, MfmaGemmReachesPeak) {
   const uint32_t cus = 8;
   for (const Gpu& g : kGpus) {
     const auto spec = repo_gpu(g.name);
-    const auto k = run_generated(spec, "gemm",
-                                 {{"m", "256"}, {"n", "1024"}, {"k", "4096"}, {"dtype", "fp16"}},
-                                 g.isa);
+    const auto k = run_generated(
+        spec, "gemm", {{"m", "256"}, {"n", "1024"}, {"k", "4096"}, {"dtype", "fp16"}}, g.isa);
     const auto fp16 = static_cast<size_t>(trace::TensorType::kFp16);
     EXPECT_EQ(k.counts.tensor_flops[fp16], 2ull * 256 * 1024 * 4096) << g.name;
-    const double got = static_cast<double>(k.counts.tensor_flops[fp16]) / (static_cast<double>(k.time_ps) * 1e-12) /
+    const double got = static_cast<double>(k.counts.tensor_flops[fp16]) /
+                       (static_cast<double>(k.time_ps) * 1e-12) /
                        (tensor_peak_per_cu(spec, trace::TensorType::kFp16) * cus);
     std::printf("[amd-peak] %s MFMA gemm f16: %.1f%% of peak on %u CUs\n", g.name, 100 * got, cus);
     EXPECT_GE(got, 0.95) << g.name;
@@ -99,14 +100,14 @@ TEST(AmdPeaks, LdsHas32BanksAndBankConflictsSerialise) {
     auto cycles = [&](uint32_t k, uint32_t reads) {
       std::vector<uint64_t> addrs(64);
       for (uint32_t l = 0; l < 64; ++l) addrs[l] = uint64_t{4} * k * l;
-      auto kern = make_cdna_kernel(1, 1, [&](trace::MemoryKernel& km, trace::WarpTrace& w,
-                                             uint32_t, uint32_t) {
-        for (uint32_t i = 0; i < reads; ++i)
-          km.append(w, "ds_read_b32", kAllLanes, {static_cast<uint16_t>(10 + i % 8)}, {2}, 4,
-                    addrs);
-        km.append(w, "s_waitcnt", 0, {}, {}).immediate = waitcnt(63, 0);
-        km.append(w, "s_endpgm", 0, {}, {});
-      });
+      auto kern = make_cdna_kernel(
+          1, 1, [&](trace::MemoryKernel& km, trace::WarpTrace& w, uint32_t, uint32_t) {
+            for (uint32_t i = 0; i < reads; ++i)
+              km.append(w, "ds_read_b32", kAllLanes, {static_cast<uint16_t>(10 + i % 8)}, {2}, 4,
+                        addrs);
+            km.append(w, "s_waitcnt", 0, {}, {}).immediate = waitcnt(63, 0);
+            km.append(w, "s_endpgm", 0, {}, {});
+          });
       return static_cast<double>(cycles_of(spec, std::move(kern)));
     };
     for (uint32_t k : {4u, 8u, 16u}) {  // k = 2 would hit the 15-op lgkmcnt limit

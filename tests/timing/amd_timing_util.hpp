@@ -62,7 +62,8 @@ inline trace::MemoryKernel make_cdna_kernel(uint32_t ctas, uint32_t waves, const
 }
 
 /// A repository config (configs/gpus/...), resolved with @p overrides.
-inline config::GpuSpec repo_gpu(const std::string& name, const std::vector<std::string>& overrides = {}) {
+inline config::GpuSpec repo_gpu(const std::string& name,
+                                const std::vector<std::string>& overrides = {}) {
   return config::load_gpu(name, overrides).spec;
 }
 

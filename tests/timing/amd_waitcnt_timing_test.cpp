@@ -14,29 +14,32 @@ uint64_t line_addr(uint32_t i) { return 0x200000 + uint64_t{i} * 0x10000; }
 // Warm-up kernel: one wave loads the lines @p lines (L2 then holds them; L1 is invalidated at the
 // kernel boundary).
 trace::MemoryKernel warm_kernel(const std::vector<uint32_t>& lines) {
-  return make_cdna_kernel(1, 1, [&](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t,
-                                    uint32_t) {
-    for (uint32_t i : lines)
-      k.append(w, "global_load_dword", 1, {static_cast<uint16_t>(10 + i)}, {2}, 4, {line_addr(i)});
-    k.append(w, "s_waitcnt", 0, {}, {}).immediate = waitcnt(0, 0);
-    k.append(w, "s_endpgm", 0, {}, {});
-  });
+  return make_cdna_kernel(1, 1,
+                          [&](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t) {
+                            for (uint32_t i : lines)
+                              k.append(w, "global_load_dword", 1, {static_cast<uint16_t>(10 + i)},
+                                       {2}, 4, {line_addr(i)});
+                            k.append(w, "s_waitcnt", 0, {}, {}).immediate = waitcnt(0, 0);
+                            k.append(w, "s_endpgm", 0, {}, {});
+                          });
 }
 
 // @p loads one-lane global loads to distinct lines, s_waitcnt with @p imm, then a dependent VALU
 // chain (through v30, which no load writes) and s_endpgm.
-trace::MemoryKernel wait_kernel(uint32_t loads, uint32_t imm, const char* load_op = "global_load_dword") {
-  return make_cdna_kernel(1, 1, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t,
-                                    uint32_t) {
-    for (uint32_t i = 0; i < loads; ++i) {
-      const bool lds = std::string_view(load_op).starts_with("ds_");
-      k.append(w, load_op, 1, {static_cast<uint16_t>(10 + i)}, {2}, 4,
-               {lds ? uint64_t{4} * 33 * i : line_addr(i)});
-    }
-    k.append(w, "s_waitcnt", 0, {}, {}).immediate = imm;
-    for (int i = 0; i < kChain; ++i) k.append(w, "v_add_f32", kAllLanes, {30}, {30, 31});
-    k.append(w, "s_endpgm", 0, {}, {});
-  });
+trace::MemoryKernel wait_kernel(uint32_t loads, uint32_t imm,
+                                const char* load_op = "global_load_dword") {
+  return make_cdna_kernel(1, 1,
+                          [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t) {
+                            for (uint32_t i = 0; i < loads; ++i) {
+                              const bool lds = std::string_view(load_op).starts_with("ds_");
+                              k.append(w, load_op, 1, {static_cast<uint16_t>(10 + i)}, {2}, 4,
+                                       {lds ? uint64_t{4} * 33 * i : line_addr(i)});
+                            }
+                            k.append(w, "s_waitcnt", 0, {}, {}).immediate = imm;
+                            for (int i = 0; i < kChain; ++i)
+                              k.append(w, "v_add_f32", kAllLanes, {30}, {30, 31});
+                            k.append(w, "s_endpgm", 0, {}, {});
+                          });
 }
 
 uint64_t measured(const config::GpuSpec& spec, const std::vector<uint32_t>& warm,
@@ -88,13 +91,13 @@ TEST(AmdWaitcnt, LgkmcntCountsLdsOpsNotVectorMemory) {
   const int64_t S = spec.shared.latency;
   const auto none = static_cast<int64_t>(measured(spec, {}, wait_kernel(0, waitcnt(63, 0))));
   for (uint32_t n = 0; n <= 3; ++n) {
-    const auto got = static_cast<int64_t>(
-        measured(spec, {}, wait_kernel(4, waitcnt(63, n), "ds_read_b32")));
+    const auto got =
+        static_cast<int64_t>(measured(spec, {}, wait_kernel(4, waitcnt(63, n), "ds_read_b32")));
     EXPECT_EQ(got - none, 4 * (3 - static_cast<int64_t>(n)) + S) << "lgkmcnt(" << n << ")";
   }
   // vmcnt(0) alone does not wait for LDS reads.
-  const auto vm_only = static_cast<int64_t>(
-      measured(spec, {}, wait_kernel(4, waitcnt(0, 15), "ds_read_b32")));
+  const auto vm_only =
+      static_cast<int64_t>(measured(spec, {}, wait_kernel(4, waitcnt(0, 15), "ds_read_b32")));
   EXPECT_EQ(vm_only - none, 4 * 3 + 1);
 }
 
@@ -103,13 +106,14 @@ TEST(AmdWaitcnt, StoresCountInVmcnt) {
   // acknowledgement (an L2 write: exactly l2.latency, memory.hpp), vmcnt(1) does not.
   const auto spec = cdna_test_spec();
   auto store_kernel = [&](uint32_t imm) {
-    return make_cdna_kernel(1, 1, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t,
-                                      uint32_t) {
-      k.append(w, "global_store_dword", 1, {}, {2, 3}, 4, {line_addr(7)});
-      k.append(w, "s_waitcnt", 0, {}, {}).immediate = imm;
-      for (int i = 0; i < kChain; ++i) k.append(w, "v_add_f32", kAllLanes, {30}, {30, 31});
-      k.append(w, "s_endpgm", 0, {}, {});
-    });
+    return make_cdna_kernel(1, 1,
+                            [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t) {
+                              k.append(w, "global_store_dword", 1, {}, {2, 3}, 4, {line_addr(7)});
+                              k.append(w, "s_waitcnt", 0, {}, {}).immediate = imm;
+                              for (int i = 0; i < kChain; ++i)
+                                k.append(w, "v_add_f32", kAllLanes, {30}, {30, 31});
+                              k.append(w, "s_endpgm", 0, {}, {});
+                            });
   };
   const auto none = static_cast<int64_t>(measured(spec, {}, wait_kernel(0, waitcnt(0, 15))));
   const auto waited = static_cast<int64_t>(measured(spec, {}, store_kernel(waitcnt(0, 15))));
@@ -126,12 +130,12 @@ TEST(AmdScalar, ScalarUnitIsSharedByTheCusSimds) {
   // instructions per cycle they take n.
   const uint32_t n = 200;
   auto kernel = [&] {
-    return make_cdna_kernel(1, 4, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t,
-                                      uint32_t) {
-      for (uint32_t i = 0; i < n; ++i)
-        k.append(w, "s_add_u32", 0, {static_cast<uint16_t>(kS + 10 + i % 8)}, {kS + 1, kS + 2});
-      k.append(w, "s_endpgm", 0, {}, {});
-    });
+    return make_cdna_kernel(
+        1, 4, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t) {
+          for (uint32_t i = 0; i < n; ++i)
+            k.append(w, "s_add_u32", 0, {static_cast<uint16_t>(kS + 10 + i % 8)}, {kS + 1, kS + 2});
+          k.append(w, "s_endpgm", 0, {}, {});
+        });
   };
   auto spec = cdna_test_spec();
   const uint64_t one_per_cycle = cycles_of(spec, kernel());
@@ -147,14 +151,14 @@ TEST(AmdScalar, ScalarOpsTakeNoValuIssueSlots) {
   // One wave alternates independent v_add_f32 (4 cycles on SIMD16) and s_add_u32: the scalar ops
   // issue in the VALU's shadow, so n pairs take 4n cycles (5n if a scalar op held the VALU).
   const uint32_t n = 200;
-  auto k = make_cdna_kernel(1, 1, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t,
-                                      uint32_t) {
-    for (uint32_t i = 0; i < n; ++i) {
-      k.append(w, "v_add_f32", kAllLanes, {static_cast<uint16_t>(40 + i % 8)}, {30, 31});
-      k.append(w, "s_add_u32", 0, {static_cast<uint16_t>(kS + 10 + i % 8)}, {kS + 1, kS + 2});
-    }
-    k.append(w, "s_endpgm", 0, {}, {});
-  });
+  auto k =
+      make_cdna_kernel(1, 1, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t) {
+        for (uint32_t i = 0; i < n; ++i) {
+          k.append(w, "v_add_f32", kAllLanes, {static_cast<uint16_t>(40 + i % 8)}, {30, 31});
+          k.append(w, "s_add_u32", 0, {static_cast<uint16_t>(kS + 10 + i % 8)}, {kS + 1, kS + 2});
+        }
+        k.append(w, "s_endpgm", 0, {}, {});
+      });
   const uint64_t got = cycles_of(cdna_test_spec(), std::move(k));
   EXPECT_GE(got, 4 * n);
   EXPECT_LE(got, 4 * n + 8);
@@ -166,11 +170,12 @@ TEST(AmdScalar, DependentScalarChainTakesConfiguredLatency) {
     auto spec = cdna_test_spec();
     spec.units.scalar.latency = lat;
     const uint32_t n = 50;
-    auto k = make_cdna_kernel(1, 1, [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t,
-                                        uint32_t) {
-      for (uint32_t i = 0; i < n; ++i) k.append(w, "s_add_u32", 0, {kS + 4}, {kS + 4, kS + 5});
-      k.append(w, "s_endpgm", 0, {}, {});
-    });
+    auto k = make_cdna_kernel(1, 1,
+                              [=](trace::MemoryKernel& k, trace::WarpTrace& w, uint32_t, uint32_t) {
+                                for (uint32_t i = 0; i < n; ++i)
+                                  k.append(w, "s_add_u32", 0, {kS + 4}, {kS + 4, kS + 5});
+                                k.append(w, "s_endpgm", 0, {}, {});
+                              });
     EXPECT_EQ(cycles_of(spec, std::move(k)), uint64_t{n} * lat + 1) << "latency " << lat;
   }
 }
