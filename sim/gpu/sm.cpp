@@ -265,11 +265,7 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
         r = std::max(r, counter_wait(w.lgkm_done, w.lgkm_retired, w.lgkm_issued, kLgkmCnt - 1, now));
       }
       break;
-    case OpKind::kMma: {
-      const int64_t valu = (*ops_)[w.next->opcode].valu_q;  // AMD: its pass through the VALU
-      if (valu > 0) r = std::max(r, sc.busy_q[static_cast<size_t>(Pipe::kFp32)] / kQ);
-      break;
-    }
+
     case OpKind::kGmma:
       if (w.gq_count == kGmmaQueue) return kNever;
       if (!w.group_open && w.g_next - w.g_first >= kGmmaGroups) {
@@ -344,6 +340,7 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
       count_lgkm(w, now + t.latency);
       break;
     case OpKind::kMma: {
+      // AMD: its VALU pass queues behind the VALU op in flight (the MFMA is not held back).
       if (t.valu_q > 0) occupy(Pipe::kFp32, t.valu_q);
       const int64_t end_q = occupy(Pipe::kTensor, t.occupancy_q);
       set_dst_ready(w, inst, (end_q + kQ - 1) / kQ + t.latency);
