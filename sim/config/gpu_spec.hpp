@@ -124,6 +124,10 @@ struct DramSpec {
   double capacity_gb = 32;         ///< `dram.capacity_gb`
   uint32_t queue_depth = 64;       ///< `dram.queue_depth` per channel
   std::string scheduler = "fr_fcfs";  ///< `dram.scheduler`: fr_fcfs | fcfs
+  /// `dram.controller_ns`: fixed latency a read spends in the memory controller, PHY and return
+  /// path beyond the DRAM array timing (pipeline latency: it adds to every DRAM read, never
+  /// occupies a bank or the bus, so it lowers latency-bound bandwidth but not the peak).
+  double controller_ns = 0;
   DramTiming timing;               ///< `dram.timing`
   /// Peak bandwidth in bytes per second implied by the parameters.
   double peak_bytes_per_s() const { return channels * (bus_bits / 8.0) * data_rate_mtps * 1e6; }

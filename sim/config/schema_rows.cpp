@@ -278,6 +278,10 @@ void add_dram(Builder& b) {
   with_default(b.field("dram.queue_depth", U, 1, 1u << 16, "requests",
                        "scheduler queue per channel", d, &DramSpec::queue_depth),
                "assumed: 64 (Accel-Sim configs, gpgpu_frfcfs_dram_sched_queue_size 64)");
+  with_default(b.field("dram.controller_ns", R, 0, 10000, "ns",
+                       "fixed controller/PHY/return-path latency of a DRAM read", d,
+                       &DramSpec::controller_ns),
+               "no latency beyond the DRAM array timing");
   with_choices(
       with_default(
           b.field("dram.scheduler", S, 0, 0, "", "DRAM command scheduler", d, &DramSpec::scheduler),

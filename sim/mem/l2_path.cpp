@@ -244,7 +244,7 @@ void MemoryHierarchy::Impl::dram_tick(uint32_t channel, int64_t t) {
           SectorArray::Victim v;
           llc[channel].tags.allocate(e.line, v)->valid |= e.sectors;
         }
-        schedule(end_ps, EventType::kDramDone, e.owner, e.sectors, e.line);
+        schedule(end_ps + tm.mc_ps, EventType::kDramDone, e.owner, e.sectors, e.line);
       });
   if (res.freed) wake_slices_on(channel, t);
   if (res.next_cycle >= 0) wake_dram(channel, res.next_cycle);

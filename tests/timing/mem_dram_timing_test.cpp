@@ -91,6 +91,22 @@ TEST(MemDramTiming, DramPartIsInDramClocksWhateverTheCoreClock) {
                 int64_t{tm.trcd + tm.tcl + tm.burst_cycles} * c.tck);
 }
 
+TEST(MemDramTiming, ControllerLatencyAddsToEveryReadMissButNotToHits) {
+  GpuSpec s;
+  MemDriver base(s);
+  GpuSpec t = s;
+  t.dram.controller_ns = 100.5;  // 100,500 ps, independent of every clock
+  MemDriver d(t);
+  const Clocks c(s);
+  const int64_t period = common_period(s);
+  const int64_t miss0 = base.latency(read_req(0x40000, 0x1, 0, 1), 0);
+  const int64_t miss1 = d.latency(read_req(0x40000, 0x1, 0, 1), 0);
+  EXPECT_EQ(miss1 - miss0, 100'500);
+  // The same sector again is an L2 hit: exactly l2.latency, no controller time.
+  const int64_t later = (miss1 / period + 1) * period;  // after the miss, same clock phase
+  EXPECT_EQ(d.latency(read_req(0x40000, 0x1, 0, 2), later), int64_t{s.l2.latency} * c.pc);
+}
+
 TEST(MemDramTiming, FawLimitsActivationsToFourPerWindow) {
   GpuSpec s;
   // tFAW binds (4 x tRRD = 8 < 60), and tFAW - 3 x tRRD = 54 >= tRAS + tRP = 47, so whichever
