@@ -109,6 +109,9 @@ struct NocSpec {
 struct DramTiming {
   uint32_t trcd = 14, trp = 14, tcl = 14, tras = 33, tccd_s = 2, tccd_l = 4, trrd = 4, tfaw = 16;
   uint32_t twr = 16, trtp = 4, twtr = 8, trefi = 3900, trfc = 260, burst_cycles = 2;
+  /// `dram.timing.trfcsb`: 0 = all-bank refresh (REFab, tRFC every tREFI); > 0 = per-bank refresh
+  /// (REFsb): one bank every tREFI / banks, each blocking only its bank for trfcsb.
+  uint32_t trfcsb = 0;
 };
 
 /// `dram.*`: the HBM/GDDR subsystem.

@@ -312,6 +312,10 @@ void add_dram(Builder& b) {
     b.field(std::string("dram.timing.") + t.key, U, 1, 1u << 20, "DRAM clocks (tCK)", t.what, d,
             &DramSpec::timing, t.member);
   }
+  with_default(b.field("dram.timing.trfcsb", U, 0, 1u << 20, "DRAM clocks (tCK)",
+                       "per-bank refresh cycle time (0: all-bank refresh)", d, &DramSpec::timing,
+                       &DramTiming::trfcsb),
+               "all-bank refresh (REFab)");
 }
 
 void add_clocks_power(Builder& b) {

@@ -113,7 +113,14 @@ void expand_curves(Dataset& ds, const std::string& where) {
         fail(where, sp, "hi_steps must exceed lo_steps");
       }
     } else {
-      check_sim_recipe(sim, where, sp, {"x_param", "blocks_per_sm", "arrays", "bytes_per_element"});
+      check_sim_recipe(sim, where, sp,
+                       {"x_param", "blocks_per_sm", "arrays", "bytes_per_element", "bytes"});
+      if (sim.contains("bytes")) {
+        const std::string b = get_string(sim, "bytes", where, sp);
+        if (b != "logical" && b != "dram") {
+          fail(where, join_path(sp, "bytes"), "'" + b + "' is not one of logical, dram");
+        }
+      }
       get_string(sim, "x_param", where, sp);
       if (!(get_number(sim, "blocks_per_sm", where, sp) >= 1)) {
         fail(where, join_path(sp, "blocks_per_sm"), "must be >= 1");
