@@ -198,15 +198,18 @@ TEST(MemDramTiming, PerBankRefreshBlocksOnlyTheRefreshedBank) {
   const int64_t flit = 32 * c.pl2 / s.noc.bytes_per_clk_per_port;
   const int64_t to_mc = noc + flit + (int64_t{s.l2.latency} * c.pc - 2 * (noc + flit)) / 2;
   const int64_t send = interval * c.tck - to_mc;  // reaches channel 0 on bank 0's REFsb edge
-  const int64_t idle = int64_t{s.l2.latency} * c.pc + int64_t{tm.trcd + tm.tcl + tm.burst_cycles} * c.tck;
+  const int64_t idle =
+      int64_t{s.l2.latency} * c.pc + int64_t{tm.trcd + tm.tcl + tm.burst_cycles} * c.tck;
   {
     MemDriver d(s);
-    const uint64_t b0 = find_line(map, 0, [](const DramCoord& x) { return x.channel == 0 && x.bank == 0; });
+    const uint64_t b0 =
+        find_line(map, 0, [](const DramCoord& x) { return x.channel == 0 && x.bank == 0; });
     EXPECT_EQ(d.latency(read_req(b0 * 128, 0x1, 0, 1), send), idle + int64_t{tm.trfcsb} * c.tck);
   }
   {
     MemDriver d(s);
-    const uint64_t b1 = find_line(map, 0, [](const DramCoord& x) { return x.channel == 0 && x.bank == 1; });
+    const uint64_t b1 =
+        find_line(map, 0, [](const DramCoord& x) { return x.channel == 0 && x.bank == 1; });
     EXPECT_EQ(d.latency(read_req(b1 * 128, 0x1, 0, 1), send), idle);
   }
   MemDriver d(s);

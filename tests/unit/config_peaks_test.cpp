@@ -147,7 +147,8 @@ TEST(ConfigPeaks, Mi250x) {
 TEST(ConfigPeaks, H100Pcie) {
   // NVIDIA H100 Tensor Core GPU datasheet, H100 PCIe column: FP64 26, FP64 tensor 51, FP32 51
   // TFLOPS at the 1755 MHz boost; 2.0 TB/s HBM2e; tensor FP16/BF16 1,513 TF and FP8/INT8 3,026
-  // (with sparsity), which are quoted at a lower clock: 756.5 TF dense / (114 SMs x 4096) = 1.62 GHz.
+  // (with sparsity), which are quoted at a lower clock: 756.5 TF dense / (114 SMs x 4096) = 1.62
+  // GHz.
   Peaks p = peaks_of("h100-pcie");
   within_2pct(p.fp32_flops_per_s, 51 * T, "FP32");
   within_2pct(p.fp64_flops_per_s, 26 * T, "FP64 vector");
