@@ -15,21 +15,22 @@ SHARED = os.path.join(ROOT, "..", "shared", "data", "gpu-benches")
 SOURCE = ("te42kyfo/gpu-benches (Ernst et al., 'Analytical performance estimation during code "
           "generation on modern GPUs', JPDC 2023)")
 
-# GPU -> config, plateau windows (kB) and the footprint above which a cold walk is used (8 x the
-# L2 size: a warm random chase there still hits the L2 with probability L2/footprint <= 1/8, so
-# the cold walk overstates the latency by at most (DRAM - L2) / 8, ~6%). Windows were read off the measured curves; 'L2far' is the far partition of the split
+# GPU -> config, plateau windows (kB) and the footprint above which a cold walk is used (2 x the
+# L2 size: joulesim's caches are LRU, and a chase that cycles through more lines than a set
+# holds misses on every access once warm, so above the L2 size the warm and the cold walk give
+# the same latency; 2 x leaves margin for uneven set filling). Windows were read off the measured curves; 'L2far' is the far partition of the split
 # L2 of A100/H100 (a second plateau before DRAM).
 LATENCY = [
     ("v100", "nvidia/v100", "NVIDIA V100 (PCIe, 1380 MHz)",
-     {"L1": [1, 100], "L2": [250, 5000], "DRAM": [9000, 60000]}, 49152),
+     {"L1": [1, 100], "L2": [250, 5000], "DRAM": [9000, 60000]}, 12288),
     ("a100_80", "nvidia/a100", "NVIDIA A100 80GB (1410 MHz)",
      {"L1": [1, 100], "L2": [300, 18000], "L2far": [32000, 39000], "DRAM": [62000, 400000]},
-     327680),
+     81920),
     ("h100_pcie", "nvidia/h100-pcie", "NVIDIA H100 PCIe (1755 MHz)",
      {"L1": [1, 180], "L2": [400, 20000], "L2far": [35000, 48000], "DRAM": [68000, 1600000]},
-     409600),
+     102400),
     ("mi210", "amd/mi210", "AMD Instinct MI210 (CDNA2, 1700 MHz)",
-     {"L1": [1, 15], "L2": [18, 3000], "DRAM": [14000, 80000]}, 65536),
+     {"L1": [1, 15], "L2": [18, 3000], "DRAM": [14000, 80000]}, 16384),
 ]
 
 # The L1 a kernel without shared memory gets (gpu-latency allocates none): the driver's carve-out
@@ -129,9 +130,10 @@ def latency_dataset():
                   "The L2->DRAM step of A100/H100 rises from the far-partition plateau (L2far). "
                   "joulesim's L2 is one unified cache at the near-partition latency (l2.latency): "
                   "the far-partition plateau and the L2->L2far step are not modelled and fail.",
-                  "Beyond cold_above_kb (8 x the L2 size) the simulated chase skips the warm-up "
-                  "turn: a warm random chase there hits the L2 with probability <= 1/8, so the "
-                  "cold walk (all misses) overstates the latency by at most ~6% while saving "
+                  "Beyond cold_above_kb (2 x the L2 size) the simulated chase skips the warm-up "
+                  "turn: joulesim's caches are LRU and the chase revisits its lines in the same "
+                  "order every turn, so once each set holds more of them than it has ways every "
+                  "warm access misses, exactly as in the cold walk; skipping the turn saves "
                   "millions of simulated warm-up loads."],
         "groups": [
             {"name": "points", "description": "every measured point of every curve",
