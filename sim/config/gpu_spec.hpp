@@ -33,6 +33,10 @@ struct CoreSpec {
   uint32_t rf_banks = 2;                ///< `core.rf_banks` register-file banks per sub-core
   uint32_t dies = 1;                    ///< `core.dies` compute dies (XCDs); SMs split evenly
   std::string scheduler = "gto";        ///< `core.scheduler`: warp scheduler by name (gto, lrr)
+  /// `core.cta_launch_cycles`: cycles from a CTA's dispatch to its warps' first issue (block
+  /// scheduler, warp and register set-up); charged to every CTA, so the turnover of short CTAs
+  /// costs it once per CTA.
+  uint32_t cta_launch_cycles = 0;
 };
 
 /// `units.*`: the non-tensor pipes.

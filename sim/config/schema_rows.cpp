@@ -118,6 +118,9 @@ void add_top_and_core(Builder& b) {
   with_default(b.field("core.dies", U, 1, 64, "dies",
                        "compute dies (XCDs/GCDs) the SMs are split over", core, &C::dies),
                "monolithic die");
+  with_default(b.field("core.cta_launch_cycles", U, 0, 100000, "core cycles",
+                       "CTA dispatch to first issue of its warps", core, &C::cta_launch_cycles),
+               "no CTA launch latency modelled");
   with_choices(
       with_default(
           b.field("core.scheduler", S, 0, 0, "", "warp scheduler policy", core, &C::scheduler),

@@ -113,8 +113,12 @@ void expand_curves(Dataset& ds, const std::string& where) {
         fail(where, sp, "hi_steps must exceed lo_steps");
       }
     } else {
-      check_sim_recipe(sim, where, sp,
-                       {"x_param", "blocks_per_sm", "arrays", "bytes_per_element", "bytes"});
+      check_sim_recipe(
+          sim, where, sp,
+          {"x_param", "blocks_per_sm", "waves", "arrays", "bytes_per_element", "bytes"});
+      if (sim.contains("waves") && !(get_number(sim, "waves", where, sp) >= 1)) {
+        fail(where, join_path(sp, "waves"), "must be >= 1");
+      }
       if (sim.contains("bytes")) {
         const std::string b = get_string(sim, "bytes", where, sp);
         if (b != "logical" && b != "dram") {

@@ -209,8 +209,10 @@ double stream_bandwidth(const json& sim, double x) {
   std::vector<std::string> set;
   if (sim.contains("set")) set = sim["set"].get<std::vector<std::string> >();
   const auto gpu = config::load_gpu(sim["gpu"].get<std::string>(), set);
+  // blocks_per_sm x SMs CTAs per wave, waves (default 1) waves of them.
   const auto ctas = static_cast<int64_t>(sim["blocks_per_sm"].get<double>()) *
-                    static_cast<int64_t>(gpu.spec.core.sm_count);
+                    static_cast<int64_t>(gpu.spec.core.sm_count) *
+                    static_cast<int64_t>(sim.value("waves", 1.0));
   const std::map<std::string, std::string> o = {
       {sim["x_param"].get<std::string>(), std::to_string(threads)}, {"ctas", std::to_string(ctas)}};
   const Run r = run_recipe(sim, o, false);
