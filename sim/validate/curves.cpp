@@ -151,13 +151,14 @@ void expand_curves(Dataset& ds, const std::string& where) {
       require_array(steps, where, join_path(p, "steps"));
       for (size_t i = 0; i < steps.size(); ++i) {
         const std::string s = index_path(join_path(p, "steps"), i);
-        check_keys(steps[i], {"name", "lo_window", "hi_window"}, where, s);
+        check_keys(steps[i], {"name", "lo_window", "hi_window", "group"}, where, s);
         const std::string name = get_string(steps[i], "name", where, s);
         const auto lo = get_window(steps[i], "lo_window", where, s);
         const auto hi = get_window(steps[i], "hi_window", where, s);
         Case k;
         k.id = id + ".step." + name;
-        k.group = "steps";
+        k.group = steps[i].contains("group") ? get_string(steps[i], "group", where, s) : "steps";
+        need_group(ds, k.group, where);
         k.quantity = "footprint of the " + name + " latency step (midpoint between plateaus)";
         k.unit = x_unit;
         try {
@@ -177,12 +178,13 @@ void expand_curves(Dataset& ds, const std::string& where) {
       require_array(plats, where, join_path(p, "plateaus"));
       for (size_t i = 0; i < plats.size(); ++i) {
         const std::string s = index_path(join_path(p, "plateaus"), i);
-        check_keys(plats[i], {"name", "window"}, where, s);
+        check_keys(plats[i], {"name", "window", "group"}, where, s);
         const std::string name = get_string(plats[i], "name", where, s);
         const auto w = get_window(plats[i], "window", where, s);
         Case k;
         k.id = id + ".plateau." + name;
-        k.group = "plateaus";
+        k.group = plats[i].contains("group") ? get_string(plats[i], "group", where, s) : "plateaus";
+        need_group(ds, k.group, where);
         k.quantity = name + " load-to-use latency (median of the plateau)";
         k.unit = y_unit;
         try {
