@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-./build/joulesim trace info traces/bundled/saxpy/kernelslist.g
+./build/joulesim run --gpu h100 --trace traces/bundled/saxpy/kernelslist.g

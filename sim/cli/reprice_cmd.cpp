@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
 #include "energy/energy.hpp"
@@ -56,8 +57,8 @@ void run_reprice(const RepriceArgs& a) {
     throw ConfigError(a.result_path + ": invalid JSON: " + e.what());
   }
   report::RunResult result = report::result_from_json(doc, a.result_path);
-  for (const auto& s : a.sets) energy::apply_set(result.config, s);
-  const config::GpuSpec spec = energy::pricing_spec_from_config(result.config);
+  // The saved resolved config is re-validated and --set is type-checked exactly as for `run`.
+  const config::GpuSpec spec = config::gpu_from_resolved(result.config, a.result_path, a.sets).spec;
   energy::PriceOptions opt;
   opt.energy_table = a.energy_table;
   opt.region = a.region;
@@ -100,8 +101,8 @@ void add_reprice_command(CLI::App& app) {
   cmd->add_option("--pue", args->pue, "data-centre PUE (>= 1)");
   cmd->add_option("--temperature", args->temperature_c, "junction temperature in degC for leakage");
   cmd->add_option("--set", args->sets,
-                  "override a config key, e.g. dvfs.core_mhz=1200 (voltage only: "
-                  "reprice does not re-time)");
+                  "override a config key, e.g. dvfs.core_mhz=1200 (type-checked as for run; "
+                  "reprice does not re-time, so only pricing keys take effect)");
   cmd->add_option("--out", args->out, "write the re-priced result JSON here (atomically)");
   cmd->add_flag("--json", args->json, "print the re-priced result JSON");
   cmd->callback([args] { run_reprice(*args); });

@@ -1,4 +1,5 @@
-// `joulesim run --gpu NAME|FILE --trace PATH [--set key=value]... [--json] [--out DIR]`
+// `joulesim run --gpu NAME|FILE --trace PATH [--set key=value]... [--json] [--out DIR]
+// [--timeline NS]`
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -24,13 +25,32 @@ struct RunOptions {
   bool json = false;
   std::string out;
   int64_t deadlock_cycles = gpu::SimOptions{}.deadlock_cycles;
+  double timeline_ns = 0;  ///< power timeline interval; 0: none
 };
+
+/// Where --timeline writes: DIR/timeline.csv with --out, else ./timeline.csv.
+std::filesystem::path timeline_path(const RunOptions& o) {
+  return o.out.empty() ? std::filesystem::path("timeline.csv")
+                       : std::filesystem::path(o.out) / "timeline.csv";
+}
 
 void run_command(const RunOptions& o) {
   const config::LoadedGpu loaded = config::load_gpu(o.gpu, o.sets);
   auto source = trace::open_trace(o.trace);
   gpu::SimOptions sim;
   sim.deadlock_cycles = o.deadlock_cycles;
+  std::vector<energy::Snapshot> snapshots;
+  if (o.timeline_ns > 0) {
+    sim.snapshot_interval = Picoseconds{static_cast<int64_t>(o.timeline_ns * 1000.0 + 0.5)};
+    if (sim.snapshot_interval.value <= 0) throw Error("--timeline: the interval is below 1 ps");
+    sim.on_snapshot = [&snapshots](Picoseconds t, const stats::ActivityCounts& c) {
+      if (!snapshots.empty() && snapshots.back().time_ps == t.value) {
+        snapshots.back().counts = c;  // the end of the run can coincide with an interval edge
+      } else {
+        snapshots.push_back({t.value, c});
+      }
+    };
+  }
 
   const auto start = std::chrono::steady_clock::now();
   report::RunResult result = gpu::simulate(loaded.spec, *source, sim);
@@ -58,6 +78,13 @@ void run_command(const RunOptions& o) {
     std::cout << j.dump(2) << "\n";
   else
     std::cout << report::result_table(result);
+  if (o.timeline_ns > 0) {  // after the result, so a pricing error cannot lose it
+    const auto path = timeline_path(o);
+    write_file_atomically(
+        path, energy::price_timeline_csv(snapshots, loaded.spec, energy::PriceOptions{}));
+    std::cerr << "joulesim: power timeline (" << snapshots.size() << " intervals) in "
+              << path.string() << "\n";
+  }
 }
 }  // namespace
 
@@ -75,6 +102,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--out", opts->out, "Also write DIR/result.json (atomically)");
   cmd->add_option("--deadlock-cycles", opts->deadlock_cycles,
                   "Stop with an error after this many core cycles without progress")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--timeline", opts->timeline_ns,
+                  "Write the power per interval of NS nanoseconds of simulated time as CSV "
+                  "(DIR/timeline.csv with --out, else ./timeline.csv)")
       ->check(CLI::PositiveNumber);
   cmd->callback([opts] { run_command(*opts); });
 }

@@ -50,6 +50,7 @@ struct UnitsSpec {
   UnitSpec branch{16, 4};   ///< `units.branch`
   UnitSpec scalar{1, 2};    ///< `units.scalar` (AMD scalar unit; lanes = 1 instruction per cycle)
   uint32_t int_dot_flops_per_lane = 8;  ///< `units.int_dot_ops` ops per lane of IDP4A
+  uint32_t scalar_mem_latency = 0;  ///< `units.scalar_mem_latency` AMD s_load hit cycles (0: l1.latency)
 };
 
 /// `tensor.*`: tensor/matrix cores. Per-type dense rates; an MMA instruction of F FLOPs occupies
@@ -93,6 +94,9 @@ struct L2Spec {
   uint32_t latency = 190;        ///< `l2.latency` core cycles, load-to-use on a hit (incl. NoC)
   uint32_t bytes_per_clk_per_slice = 64;  ///< `l2.bytes_per_clk` per slice per L2 clock
   uint32_t mshrs_per_slice = 64;           ///< `l2.mshrs_per_slice`
+  /// `l2.per_die`: 1 = one L2 per compute die (size_kb and slices split evenly over core.dies;
+  /// an SM uses only its own die's L2, as on MI300X's XCDs); 0 = one L2 shared by all SMs.
+  uint32_t per_die = 0;
 };
 
 /// `llc.*`: an optional memory-side last-level cache (e.g. Infinity Cache). size 0: absent.
@@ -107,6 +111,12 @@ struct NocSpec {
   uint32_t bytes_per_clk_per_port = 32;  ///< `noc.bytes_per_clk_per_port`
   uint32_t latency = 8;                  ///< `noc.latency` L2-clock cycles per traversal
   uint32_t cross_die_latency = 0;        ///< `noc.cross_die_latency` extra cycles between dies
+  /// `noc.memory_dies`: dies the DRAM channels (and LLC) are spread over, e.g. MI300X's 4 IODs
+  /// (0: memory is not partitioned; no die crossing between L2 and memory).
+  uint32_t memory_dies = 0;
+  /// `noc.cross_die_gbs`: bandwidth per direction of one memory die's links to the other dies,
+  /// carrying L2 <-> memory traffic whose home is on another die (0: unlimited).
+  double cross_die_gbs = 0;
 };
 
 /// `dram.timing.*` in DRAM command-clock cycles (tCK).

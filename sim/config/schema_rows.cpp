@@ -164,6 +164,10 @@ void add_units(Builder& b) {
                        "operations per lane of a 4-way integer dot product (IDP4A)", units,
                        &UnitsSpec::int_dot_flops_per_lane),
                "IDP4A: 4 multiplies + 4 adds per lane (CUDA __dp4a semantics)");
+  with_default(b.field("units.scalar_mem_latency", U, 0, 4096, "cycles",
+                       "AMD scalar-cache (s_load) hit latency; 0: l1.latency", units,
+                       &UnitsSpec::scalar_mem_latency),
+               "no scalar data cache (NVIDIA): constant loads use l1.latency");
 }
 
 void add_tensor(Builder& b) {
@@ -238,6 +242,11 @@ void add_memories(Builder& b) {
       b.field("l2.mshrs_per_slice", U, 1, 1u << 16, "entries", "outstanding misses per L2 slice",
               l2, &L2Spec::mshrs_per_slice),
       "assumed: 64 per slice (Accel-Sim A100 config, dl2 A:192 per sub-partition, rounded down)");
+  with_default(b.field("l2.per_die", U, 0, 1, "0|1",
+                       "1: one L2 per compute die (size and slices split over core.dies), an SM "
+                       "uses only its own die's L2; 0: one L2 shared by all SMs",
+                       l2, &L2Spec::per_die),
+               "one L2 shared by all SMs (monolithic GPUs)");
 
   auto llc = &GpuSpec::llc;
   with_default(b.field("llc.size_mb", U, 0, 1u << 20, "MiB",
@@ -258,6 +267,16 @@ void add_memories(Builder& b) {
   with_default(b.field("noc.cross_die_latency", U, 0, 8192, "L2 cycles",
                        "extra latency between compute dies", noc, &NocSpec::cross_die_latency),
                "monolithic die: no die crossing");
+  with_default(b.field("noc.memory_dies", U, 0, 64, "dies",
+                       "dies the DRAM channels and LLC are spread over (0: memory not partitioned, "
+                       "no die crossing between L2 and memory)",
+                       noc, &NocSpec::memory_dies),
+               "memory not partitioned by die");
+  with_default(b.field("noc.cross_die_gbs", R, 0, 1e6, "GB/s",
+                       "per memory die and direction: bandwidth of its links to the other dies "
+                       "(0: unlimited)",
+                       noc, &NocSpec::cross_die_gbs),
+               "no die-to-die bandwidth limit");
 }
 
 void add_dram(Builder& b) {

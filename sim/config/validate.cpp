@@ -85,6 +85,11 @@ void check_memories(const GpuSpec& s, const Checker& c) {
               s.l2.assoc, s.l2.slices);
   c.require(s.l2.slices % s.core.dies == 0, "l2.slices",
             "must split evenly over core.dies (" + num(s.core.dies) + "), got " + num(s.l2.slices));
+  if (s.noc.memory_dies > 0) {
+    c.require(s.dram.channels % s.noc.memory_dies == 0, "noc.memory_dies",
+              "dram.channels (" + num(s.dram.channels) + ") must split evenly over " +
+                  num(s.noc.memory_dies) + " memory dies");
+  }
   c.require(s.shared.max_per_cta_kb <= s.shared.size_kb, "shared.max_per_cta_kb",
             "a CTA cannot allocate more than shared.size_kb (" + num(s.shared.size_kb) +
                 " KiB), got " + num(s.shared.max_per_cta_kb));

@@ -257,16 +257,23 @@ struct PriceOptions {
   std::string embodied_path = "embodied.json";
 };
 
+/// The energy table and operating conditions that price_run uses for @p spec and @p options
+/// (table from --energy or power.energy_table; volts from the DVFS point; temperature).
+struct PricingSetup {
+  EnergyTable table;
+  Conditions cond;
+  OperatingPoint op;
+};
+PricingSetup pricing_setup(const config::GpuSpec& spec, const PriceOptions& options);
+
+/// The power timeline CSV (timeline_csv) of a run's cumulative counter snapshots, priced as
+/// price_run prices the run.
+std::string price_timeline_csv(const std::vector<Snapshot>& snapshots, const config::GpuSpec& spec,
+                               const PriceOptions& options);
+
 /// The energy part of a result: {"conditions": {...}, "total": {..., "co2e_g": {...}},
 /// "kernels": [{"name", "id", ...same keys...}]}. Total = sum of the kernels.
 nlohmann::json price_run(const report::RunResult& result, const config::GpuSpec& spec,
                          const PriceOptions& options);
-
-/// The fields of a GpuSpec that pricing reads, taken from a resolved config JSON (as stored in
-/// a result). Missing keys keep GpuSpec defaults; wrong types are ConfigErrors naming the key.
-config::GpuSpec pricing_spec_from_config(const nlohmann::json& config);
-
-/// Applies one "a.b.c=value" override to a JSON object (value parsed as JSON, else a string).
-void apply_set(nlohmann::json& config, const std::string& assignment);
 
 }  // namespace joulesim::energy

@@ -179,6 +179,8 @@ std::filesystem::path resolve_table_path(const std::filesystem::path& path) {
   if (std::filesystem::exists(path)) return path;
   auto under = data_root() / "models" / "energy" / path;
   if (std::filesystem::exists(under)) return under;
+  // Configs name tables relative to the data root ("models/energy/x.json").
+  if (path.is_relative() && std::filesystem::exists(data_root() / path)) return data_root() / path;
   throw Error("energy table not found: '" + path.string() + "' (also looked in " +
               (data_root() / "models" / "energy").string() + ")");
 }

@@ -74,6 +74,7 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
   out.resize(table.size());
   const double ws = spec.core.warp_size;
   const double subcores = std::max<uint32_t>(1, spec.core.subcores_per_sm);
+  const bool cdna = table.isa() == trace::IsaFamily::kCdna;
   for (size_t i = first; i < table.size(); ++i) {
     const trace::OpcodeInfo& info = table[static_cast<uint16_t>(i)];
     OpTiming& t = out[i];
@@ -84,6 +85,15 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
     } else {
       t.latency = 1;
       t.occupancy_q = 0;
+    }
+    if (t.pipe == Pipe::kScalar) {
+      // The scalar unit executes once per wave (not per lane): lanes = instructions per cycle.
+      t.occupancy_q = kQ / std::max<uint32_t>(1, spec.units.scalar.lanes_per_subcore);
+    } else if (cdna && (t.pipe == Pipe::kInt || t.pipe == Pipe::kFp16 || t.pipe == Pipe::kFp64 ||
+                        t.pipe == Pipe::kSfu)) {
+      // One VALU per SIMD on CDNA: every vector ALU op occupies the same pipe (kFp32), each for
+      // warp_size / its own lanes cycles.
+      t.pipe = Pipe::kFp32;
     }
     const std::string_view name = info.name;
     const std::string_view base = info.base;
@@ -101,7 +111,9 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
           t.kind = OpKind::kWgArrive;
         else if (base == "WARPGROUP" && contains(name, "DEPBAR"))
           t.kind = OpKind::kWgWait;
-        else if (base == "DEPBAR" || base == "s_waitcnt")
+        else if (base == "s_waitcnt")
+          t.kind = OpKind::kWaitCnt;
+        else if (base == "DEPBAR" || base.starts_with("s_waitcnt_"))
           t.kind = OpKind::kMemWait;
         else
           t.kind = OpKind::kNop;
@@ -113,7 +125,7 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
         t.pipe = Pipe::kTensor;
         t.tensor_type = info.tensor_type;
         t.sparse = info.sparse;
-        t.flops = 2ull * info.mma_m * info.mma_n * info.mma_k;
+        t.flops = 2ull * info.mma_m * info.mma_n * info.mma_k * std::max<uint16_t>(1, info.mma_blocks);
         const double rate = spec.tensor.dense_flops_per_clk[static_cast<size_t>(info.tensor_type)];
         const std::string who = "kernel '" + kernel_name + "', opcode '" + info.name + "': ";
         if (t.flops == 0) throw Error(who + "tensor instruction of unknown shape (m, n, k)");
@@ -122,10 +134,21 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
                       std::string(trace::to_string(info.tensor_type)) + "' (tensor." +
                       std::string(trace::to_string(info.tensor_type)) + "_flops_per_clk is 0)");
         }
-        double cycles = t.flops / (gmma ? rate : rate / subcores);
+        // AMD MFMA shapes below the type's peak rate run at their published fraction of it.
+        const double shape_rate = info.mma_rate > 0 ? info.mma_rate : 1.0;
+        double cycles = t.flops / ((gmma ? rate : rate / subcores) * shape_rate);
         if (t.sparse) cycles /= std::max(1.0, spec.tensor.sparsity_speedup);
         t.occupancy_q = std::max<int64_t>(1, std::llround(cycles * kQ));
         t.latency = gmma ? spec.tensor.gmma_latency : spec.tensor.mma_latency;
+        if (cdna) {
+          // An MFMA is issued through its SIMD's VALU: one wave64 pass (warp_size / fp32 lanes
+          // cycles, 4 on SIMD16) before a VALU op may co-execute (AMD Matrix Instruction
+          // Calculator: co-execution delay 4 cycles on CDNA2). FP64 MFMAs do not co-execute.
+          const double pass = ws / std::max<uint32_t>(1, spec.units.fp32.lanes_per_subcore);
+          t.valu_q = info.tensor_type == trace::TensorType::kFp64
+                         ? t.occupancy_q
+                         : std::min<int64_t>(t.occupancy_q, std::llround(pass * kQ));
+        }
         break;
       }
       default:
@@ -142,6 +165,11 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
             case MemSpace::kConstant:
               t.kind = OpKind::kConst;
               t.latency = std::max<uint32_t>(1, spec.l1.latency);
+              if (info.unit == Unit::kScalar) {  // AMD s_load: the scalar unit and its cache
+                t.pipe = Pipe::kScalar;
+                t.occupancy_q = kQ / std::max<uint32_t>(1, spec.units.scalar.lanes_per_subcore);
+                if (spec.units.scalar_mem_latency > 0) t.latency = spec.units.scalar_mem_latency;
+              }
               break;
             case MemSpace::kNone:
               t.kind = OpKind::kAlu;

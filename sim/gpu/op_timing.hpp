@@ -45,7 +45,8 @@ enum class OpKind : uint8_t {
   kExit,       ///< EXIT
   kWgArrive,   ///< WARPGROUP.ARRIVE: wait for the warp's prior (non-GMMA) register writes
   kWgWait,     ///< WARPGROUP.DEPBAR: wait for the warp's outstanding GMMAs
-  kMemWait,    ///< DEPBAR / s_waitcnt: wait for the warp's outstanding loads
+  kMemWait,    ///< DEPBAR: wait for the warp's outstanding loads
+  kWaitCnt,    ///< AMD s_waitcnt: wait until the vmcnt / lgkmcnt counters are <= the immediate's
   kNop,        ///< issues, occupies nothing
 };
 
@@ -58,6 +59,9 @@ struct OpTiming {
   uint32_t latency = 1;      ///< cycles from issue to result (ALU, constant)
   int64_t occupancy_q = kQ;  ///< pipe (or tensor unit) occupancy in 1/kQ cycles
   uint64_t flops = 0;        ///< tensor: 2*m*n*k of the instruction (per warpgroup for GMMA)
+  /// AMD MFMA: cycles it also holds its SIMD's VALU (the issue pass through the VALU; the whole
+  /// execution for FP64 MFMAs, which do not co-execute with VALU ops). 0 elsewhere.
+  int64_t valu_q = 0;
 };
 
 /// Decodes the opcodes of @p table that @p ops does not cover yet (appending), for @p spec.

@@ -58,6 +58,7 @@ void Sm::begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable
   ops_ = ops;
   opcodes_ = opcodes;
   kernel_ = info;
+  amd_counters_ = info->isa == trace::IsaFamily::kCdna;
   ctas_limit_ = std::min<uint32_t>(ctas_limit, static_cast<uint32_t>(ctas_.size()));
 }
 
@@ -155,7 +156,7 @@ int64_t Sm::issue_subcore_now(Subcore& sc, int64_t now) {
       if (drained(w, now)) {
         retire(w, slot, now);
       } else {
-        const bool timed = w.loads_out == 0 && w.gmma_unlaunched == 0;
+        const bool timed = w.loads_out == 0 && w.stores_out == 0 && w.gmma_unlaunched == 0;
         wait_until_[slot] = timed ? std::max(w.drain_at, w.gmma_done_at) : kNever;
         best = std::min(best, wait_until_[slot]);
       }
@@ -232,16 +233,39 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
     case OpKind::kMemWait:
       if (w.loads_out != 0) return kNever;
       break;
+    case OpKind::kWaitCnt: {
+      // s_waitcnt simm16 (gfx9): vmcnt = bits 3:0 and 15:14, lgkmcnt = bits 11:8. expcnt (6:4)
+      // counts exports and GDS, which compute traces do not contain.
+      const uint32_t imm = w.next->immediate;
+      const uint32_t vm = (imm & 0xFu) | (((imm >> 14) & 0x3u) << 4);
+      const uint32_t lgkm = (imm >> 8) & 0xFu;
+      const int64_t t =
+          std::max(counter_wait(w.vm_done, w.vm_retired, w.vm_issued, vm, now),
+                   counter_wait(w.lgkm_done, w.lgkm_retired, w.lgkm_issued, lgkm, now));
+      if (t == kNever) return kNever;
+      r = std::max(r, t);
+      break;
+    }
     case OpKind::kGlobal:
     case OpKind::kAtomic:
+      if (amd_counters_) {  // vmcnt full: wait until it is below its maximum
+        const int64_t t = counter_wait(w.vm_done, w.vm_retired, w.vm_issued, kVmCnt - 1, now);
+        if (t == kNever) return kNever;
+        r = std::max(r, t);
+      }
       // The L1 port takes one queued line per cycle (after this cycle's issue): the queue is
       // empty at the earliest lsu_.size() cycles from now (later if L1 stalls: checked again).
       if (!lsu_.empty()) r = std::max(r, now + static_cast<int64_t>(lsu_.size()));
       if (free_memops_.empty() && memops_.size() == kMemOpsPerSm) r = std::max(r, now + 1);
       break;
     case OpKind::kShared:
-      r = std::max(r, smem_free_);
+    case OpKind::kConst:
+      if (w.next_kind == OpKind::kShared) r = std::max(r, smem_free_);
+      if (amd_counters_) {  // lgkmcnt full
+        r = std::max(r, counter_wait(w.lgkm_done, w.lgkm_retired, w.lgkm_issued, kLgkmCnt - 1, now));
+      }
       break;
+
     case OpKind::kGmma:
       if (w.gq_count == kGmmaQueue) return kNever;
       if (!w.group_open && w.g_next - w.g_first >= kGmmaGroups) {
@@ -253,7 +277,7 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
     default:
       break;
   }
-  if (w.next_pipe != Pipe::kNone) r = std::max(r, sc.busy_q[static_cast<size_t>(w.next_pipe)] / kQ);
+  if (w.next_pipe != Pipe::kNone) r = std::max(r, pipe_free_q(sc, w.next_pipe) / kQ);
   return r;
 }
 
@@ -298,7 +322,7 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
     }
   }
   auto occupy = [&](Pipe p, int64_t occ) {
-    int64_t& busy = sc.busy_q[static_cast<size_t>(p)];
+    int64_t& busy = p == Pipe::kScalar ? scalar_busy_q_ : sc.busy_q[static_cast<size_t>(p)];
     const int64_t start = std::max(now * kQ, busy);
     busy = start + occ;
     return busy;
@@ -313,8 +337,11 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
       occupy(t.pipe, t.occupancy_q);
       ++counts_[Counter::kConstAccess];
       set_dst_ready(w, inst, now + t.latency);
+      count_lgkm(w, now + t.latency);
       break;
     case OpKind::kMma: {
+      // AMD: its VALU pass queues behind the VALU op in flight (the MFMA is not held back).
+      if (t.valu_q > 0) occupy(Pipe::kFp32, t.valu_q);
       const int64_t end_q = occupy(Pipe::kTensor, t.occupancy_q);
       set_dst_ready(w, inst, (end_q + kQ - 1) / kQ + t.latency);
       counts_.tensor_flops[static_cast<size_t>(t.tensor_type)] += t.flops;
@@ -395,7 +422,8 @@ int64_t Sm::read_operands(Warp& w, const Instruction& inst) {
 }
 
 bool Sm::drained(const Warp& w, int64_t now) const {
-  return w.loads_out == 0 && w.gmma_unlaunched == 0 && w.drain_at <= now && w.gmma_done_at <= now;
+  return w.loads_out == 0 && w.stores_out == 0 && w.gmma_unlaunched == 0 && w.drain_at <= now &&
+         w.gmma_done_at <= now;
 }
 
 void Sm::after_last_instruction(Warp& w, uint16_t slot, int64_t now) {

@@ -34,6 +34,11 @@ inline uint32_t reg_slot(uint16_t r) {
   return kRegSlots - 1;
 }
 
+/// AMD wave counters: vmcnt has 6 bits (at most 63 outstanding vector-memory ops), lgkmcnt 4 bits
+/// (15 LDS / scalar-memory ops); a wave whose counter is full stalls before issuing another.
+inline constexpr uint32_t kVmCnt = 64;
+inline constexpr uint32_t kLgkmCnt = 16;
+
 /// Outstanding GMMAs a warp may have issued before its warpgroup launched them.
 inline constexpr uint32_t kGmmaQueue = 4;
 /// Incomplete GMMA groups a warp may have (a group: the GMMAs after one WARPGROUP.ARRIVE).
@@ -75,6 +80,13 @@ struct alignas(64) Warp {
   std::array<uint16_t, trace::kMaxSrc> prev_src{};
   std::array<uint16_t, trace::kMaxDst> prev_dst{};
   uint8_t prev_nsrc = 0, prev_ndst = 0;
+  // --- AMD s_waitcnt counters (CDNA kernels): completion time of each op in issue order
+  // (kNever until known); the counter retires in order, so it is issued - retired. ---
+  uint32_t stores_out = 0;  ///< AMD stores / no-return atomics awaiting their acknowledgement
+  uint32_t vm_issued = 0, vm_retired = 0;
+  uint32_t lgkm_issued = 0, lgkm_retired = 0;
+  std::array<int64_t, kVmCnt> vm_done{};
+  std::array<int64_t, kLgkmCnt> lgkm_done{};
   // --- cold: warpgroup MMA bookkeeping ---
   struct PendingGmma {
     uint8_t n = 0;
@@ -107,6 +119,9 @@ struct MemOp {
   uint16_t gen = 0;
   uint8_t ndst = 0;
   bool active = false;
+  bool load = true;  ///< counts in the warp's loads_out (false: an AMD store or no-return atomic)
+  bool vm = false;   ///< counts in the warp's vmcnt (CDNA), as entry vm_seq
+  uint32_t vm_seq = 0;
   std::array<uint16_t, trace::kMaxDst> dst{};
   uint32_t unaccepted = 0;  ///< line requests not yet taken by L1
   uint32_t misses = 0;      ///< accepted requests waiting for a fill/response
@@ -180,6 +195,26 @@ class Sm {
     wake_subcore(w.subcore, at);
   }
   int64_t earliest(Warp& w, const Subcore& sc, int64_t now) const;
+  /// Earliest cycle at which at most @p n of the ring's ops are outstanding, counting them retired
+  /// in issue order (0 if already; kNever while one that must retire has no completion time).
+  template <size_t N>
+  static int64_t counter_wait(const std::array<int64_t, N>& done, uint32_t& retired,
+                              uint32_t issued, uint32_t n, int64_t now) {
+    while (retired != issued && done[retired % N] <= now) ++retired;
+    if (issued - retired <= n) return 0;
+    int64_t t = 0;
+    for (uint32_t i = retired; i != issued - n; ++i) t = std::max(t, done[i % N]);
+    return t;
+  }
+  /// Records an LDS / scalar-memory op completing at @p t in the warp's lgkmcnt (CDNA only).
+  void count_lgkm(Warp& w, int64_t t) const {
+    if (!amd_counters_) return;
+    w.lgkm_done[w.lgkm_issued % kLgkmCnt] = t;
+    ++w.lgkm_issued;
+  }
+  int64_t pipe_free_q(const Subcore& sc, Pipe p) const {
+    return p == Pipe::kScalar ? scalar_busy_q_ : sc.busy_q[static_cast<size_t>(p)];
+  }
   void recompute_ready(Warp& w) const;
   void issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now);
   /// Register-file reads of @p inst: counts them and returns the extra operand-collector cycles
@@ -242,6 +277,10 @@ class Sm {
   int32_t staged_cta_ = -1;
 
   int64_t smem_free_ = 0;
+  /// The CU's scalar unit, shared by its SIMDs (1/kQ cycles).
+  int64_t scalar_busy_q_ = 0;
+  /// CDNA kernel: keep the vmcnt / lgkmcnt counters and track stores for vmcnt.
+  bool amd_counters_ = false;
 
   std::vector<MemOp> memops_;
   std::vector<uint16_t> free_memops_;

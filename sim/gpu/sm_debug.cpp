@@ -70,6 +70,10 @@ std::string Sm::describe_stuck(int64_t now, size_t max_warps) const {
                   t.kind == OpKind::kExit) &&
                  w.loads_out > 0) {
         why = std::to_string(w.loads_out) + " outstanding loads";
+      } else if (t.kind == OpKind::kWaitCnt || t.kind == OpKind::kExit) {
+        why = "s_waitcnt: vmcnt " + std::to_string(w.vm_issued - w.vm_retired) + ", lgkmcnt " +
+              std::to_string(w.lgkm_issued - w.lgkm_retired) + " outstanding (immediate " +
+              hex(inst.immediate) + "), " + std::to_string(w.stores_out) + " stores unacknowledged";
       } else {
         for (int i = 0; i < inst.num_src + inst.num_dst && why.empty(); ++i) {
           const uint16_t r = i < inst.num_src ? inst.src[i] : inst.dst[i - inst.num_src];

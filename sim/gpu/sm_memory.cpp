@@ -26,6 +26,7 @@ void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, co
   const int lanes = inst.active_lanes();
   if (lanes == 0 || inst.mem_width == 0) {  // predicated off: address generation only
     set_dst_ready(w, inst, now + t.latency);
+    if (amd_counters_) w.vm_done[w.vm_issued++ % kVmCnt] = now + t.latency;
     return;
   }
   const bool atomic = t.kind == OpKind::kAtomic;
@@ -36,7 +37,11 @@ void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, co
   bool has_result = !atomic;
   for (int i = 0; i < inst.num_dst; ++i) has_result |= inst.dst[i] != trace::kZeroReg;
   has_result &= !t.write && !coalesced_.empty();
-  if (has_result) {
+  // CDNA: stores and atomics count in vmcnt too (gfx9 has no separate store counter) until
+  // their acknowledgement returns.
+  const bool track = has_result || (amd_counters_ && !coalesced_.empty());
+  if (amd_counters_ && coalesced_.empty()) w.vm_done[w.vm_issued++ % kVmCnt] = now + t.latency;
+  if (track) {
     uint16_t ms;
     if (!free_memops_.empty()) {
       ms = free_memops_.back();
@@ -57,7 +62,16 @@ void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, co
     op.unaccepted = static_cast<uint32_t>(coalesced_.size());
     op.misses = 0;
     op.ready = now;
-    ++w.loads_out;
+    op.load = has_result;
+    op.vm = amd_counters_;
+    if (op.vm) {
+      op.vm_seq = w.vm_issued++;
+      w.vm_done[op.vm_seq % kVmCnt] = kNever;
+    }
+    if (has_result)
+      ++w.loads_out;
+    else
+      ++w.stores_out;
     id = (uint32_t{op.gen} << 16) | ms;
   }
   for (mem::SectorRequest& r : coalesced_) {
@@ -71,6 +85,7 @@ void Sm::issue_shared(Warp& w, const trace::Instruction& inst, int64_t now) {
   const int lanes = inst.active_lanes();
   if (lanes == 0 || inst.mem_width == 0) {
     set_dst_ready(w, inst, now + 1);
+    count_lgkm(w, now + 1);
     return;
   }
   const auto& sh = spec_.shared;
@@ -83,16 +98,23 @@ void Sm::issue_shared(Warp& w, const trace::Instruction& inst, int64_t now) {
   const bool store = inst.op_class == trace::OpClass::kStore;
   counts_[store ? Counter::kSmemWrite : Counter::kSmemRead] += wavefronts;
   if (wavefronts > ideal) counts_[Counter::kSmemBankConflict] += wavefronts - ideal;
-  if (!store) set_dst_ready(w, inst, now + wavefronts - 1 + smem_latency_);
+  const int64_t done = now + wavefronts - 1 + smem_latency_;
+  if (!store) set_dst_ready(w, inst, done);
+  count_lgkm(w, done);  // LDS ops return in order: a write completes like a read
 }
 
 void Sm::complete_memop(uint32_t ms, int64_t t) {
   MemOp& op = memops_[ms];
   Warp& w = warps_[op.warp];
   for (int i = 0; i < op.ndst; ++i) w.ready[reg_slot(op.dst[i])] = t;
-  w.drain_at = std::max(w.drain_at, t);
-  w.alu_drain_at = std::max(w.alu_drain_at, t);
-  --w.loads_out;
+  if (op.load) {
+    w.drain_at = std::max(w.drain_at, t);
+    w.alu_drain_at = std::max(w.alu_drain_at, t);
+    --w.loads_out;
+  } else {
+    --w.stores_out;
+  }
+  if (op.vm) w.vm_done[op.vm_seq % kVmCnt] = t;
   wake_warp(op.warp, t);
   op.active = false;
   op.gen = static_cast<uint16_t>((op.gen + 1) & 0x7FFF);

@@ -31,6 +31,7 @@ struct HierarchyTiming {
   int64_t llc_ps = 0;         ///< llc.latency core clocks
   int64_t llc_sector_ps = 0;  ///< LLC throughput per channel share of llc.bandwidth_gbs
   int64_t mc_ps = 0;          ///< dram.controller_ns: fixed extra latency of a DRAM read
+  int64_t cross_sector_ps = 0;  ///< one sector over a memory die's links (noc.cross_die_gbs)
 };
 
 /// One SM request in flight below L1.
@@ -97,6 +98,17 @@ struct MemoryHierarchy::Impl {
   void wake_dram(uint32_t channel, int64_t cycle);
   void find_next_dram_tick();
   void line_filled(uint32_t slice, uint64_t line, uint8_t sectors, int64_t t);
+  /// L2 slice of @p line for SM @p sm (its own die's slices when l2.per_die).
+  uint32_t slice_for(uint16_t sm, uint64_t line) const {
+    const uint32_t s = map.slice_of(line);
+    return slices_per_die == 0 ? s : sm_die[sm] * slices_per_die + s;
+  }
+  /// Time at which traffic of @p sectors sectors leaving at @p t between @p slice and @p channel
+  /// reaches the other end: + noc.cross_die_latency and the sending memory die's link
+  /// bandwidth when they are on different memory dies (noc.memory_dies); @p t otherwise.
+  /// @p to_memory: the slice sends (its memory die's links carry the data), else the channel.
+  int64_t cross_memory_dies(uint32_t slice, uint32_t channel, uint8_t sectors, bool to_memory,
+                            int64_t t);
 
   config::GpuSpec spec;
   stats::ActivityCounts& counts;
@@ -113,6 +125,9 @@ struct MemoryHierarchy::Impl {
   std::vector<uint32_t> in_flight;  ///< per SM
   std::vector<Port> sm_out, sm_in, slice_in, slice_out;
   std::vector<uint32_t> sm_die, slice_die;
+  uint32_t slices_per_die = 0;  ///< l2.per_die: slices of one die's L2 (0: one shared L2)
+  std::vector<uint32_t> slice_mdie, channel_mdie;  ///< memory die (noc.memory_dies > 0)
+  std::vector<Port> mdie_link;                     ///< per memory die: its links to the others
   /// Per SM ring of visible responses.
   std::vector<SectorRequest> resp_ring;
   std::vector<uint32_t> resp_head, resp_count;

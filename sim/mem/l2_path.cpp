@@ -161,8 +161,19 @@ void MemoryHierarchy::Impl::wake_slices_on(uint32_t channel, int64_t t) {
   }
 }
 
+int64_t MemoryHierarchy::Impl::cross_memory_dies(uint32_t slice, uint32_t channel,
+                                                 uint8_t sectors, bool to_memory, int64_t t) {
+  if (channel_mdie.empty() || slice_mdie[slice] == channel_mdie[channel]) return t;
+  Port& link = mdie_link[to_memory ? slice_mdie[slice] : channel_mdie[channel]];
+  const int64_t start = std::max(t, link.free);
+  link.free = start + std::popcount(sectors) * tm.cross_sector_ps;
+  return link.free + tm.cross_die_ps;
+}
+
 void MemoryHierarchy::Impl::to_memory(uint32_t channel, int slot, uint64_t line, uint8_t sectors,
                                       bool write, uint32_t slice, int64_t t) {
+  // A read request is one flit of no data: it crosses with the latency only.
+  t = cross_memory_dies(slice, channel, write ? sectors : 0, true, t);
   DramEntry& e = channels[channel].entry(slot);
   const DramCoord c = map.dram_of(line);
   e.line = line;
@@ -194,7 +205,8 @@ void MemoryHierarchy::Impl::llc_lookup(uint32_t channel, uint32_t slot, int64_t 
     return;
   }
   if (present == e.sectors) {
-    schedule(start + tm.llc_ps, EventType::kDramDone, e.owner, e.sectors, e.line);
+    schedule(cross_memory_dies(e.owner, channel, e.sectors, false, start + tm.llc_ps),
+             EventType::kDramDone, e.owner, e.sectors, e.line);
     channels[channel].release(static_cast<int>(slot));
     --dram_entries;
     wake_slices_on(channel, t);
@@ -244,7 +256,8 @@ void MemoryHierarchy::Impl::dram_tick(uint32_t channel, int64_t t) {
           SectorArray::Victim v;
           llc[channel].tags.allocate(e.line, v)->valid |= e.sectors;
         }
-        schedule(end_ps + tm.mc_ps, EventType::kDramDone, e.owner, e.sectors, e.line);
+        schedule(cross_memory_dies(e.owner, channel, e.sectors, false, end_ps + tm.mc_ps),
+                 EventType::kDramDone, e.owner, e.sectors, e.line);
       });
   if (res.freed) wake_slices_on(channel, t);
   if (res.next_cycle >= 0) wake_dram(channel, res.next_cycle);

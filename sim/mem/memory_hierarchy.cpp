@@ -53,8 +53,16 @@ uint32_t l2_sets(const config::L2Spec& l2) {
 }
 }  // namespace
 
+namespace {
+// With one L2 per die, the slice hash runs over one die's slices.
+config::GpuSpec per_die_map_spec(config::GpuSpec s) {
+  if (s.l2.per_die != 0) s.l2.slices /= std::max(1u, s.core.dies);
+  return s;
+}
+}  // namespace
+
 MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
-    : spec(s), counts(c), map(s), events(1 << 16) {
+    : spec(s), counts(c), map(per_die_map_spec(s)), events(1 << 16) {
   const auto& l1 = s.l1;
   const auto& l2 = s.l2;
   if (s.core.sm_count == 0 || s.core.sm_count > 65535) {
@@ -107,7 +115,14 @@ MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
   resp_head.assign(sms, 0);
   resp_count.assign(sms, 0);
   const uint32_t dies = std::max(1u, s.core.dies);
-  for (uint32_t i = 0; i < sms; ++i) sm_die.push_back(i * dies / sms);
+  if (l2.per_die != 0) {
+    // SM i sits on die i mod dies: the dispatcher's round robin over SMs then deals consecutive
+    // workgroups to consecutive dies, as MI300X deals workgroups round-robin over its XCDs.
+    slices_per_die = l2.slices / dies;
+    for (uint32_t i = 0; i < sms; ++i) sm_die.push_back(i % dies);
+  } else {
+    for (uint32_t i = 0; i < sms; ++i) sm_die.push_back(i * dies / sms);
+  }
 
   const uint32_t sets = l2_sets(l2);
   slices.reserve(l2.slices);
@@ -118,6 +133,15 @@ MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
   }
   slice_in.resize(l2.slices);
   slice_out.resize(l2.slices);
+  if (s.noc.memory_dies > 0) {
+    const uint32_t md = s.noc.memory_dies;
+    for (uint32_t i = 0; i < l2.slices; ++i) slice_mdie.push_back(slice_die[i] * md / dies);
+    for (uint32_t i = 0; i < s.dram.channels; ++i)
+      channel_mdie.push_back(i * md / s.dram.channels);
+    mdie_link.resize(md);
+    if (s.noc.cross_die_gbs > 0)
+      tm.cross_sector_ps = ps_of(l2.sector_bytes / (s.noc.cross_die_gbs * 1e9));
+  }
 
   const uint32_t chans = s.dram.channels;
   channels.reserve(chans);
@@ -278,7 +302,7 @@ void MemoryHierarchy::send(const SectorRequest& req, Picoseconds now) {
   const auto shift =
       static_cast<uint32_t>((req.line_addr % m.l2_line_bytes) / m.spec.l2.sector_bytes);
   r.l2_mask = static_cast<uint8_t>(req.sector_mask << shift);
-  r.slice = static_cast<uint16_t>(m.map.slice_of(r.l2_line));
+  r.slice = static_cast<uint16_t>(m.slice_for(req.sm, r.l2_line));
   r.stage = static_cast<uint8_t>(EventType::kReqAtSlicePort);
   ++m.recs_in_flight;
   ++m.in_flight[req.sm];

@@ -88,6 +88,8 @@ bool classify_mfma(OpcodeInfo& info, std::string_view name, uint32_t table) {
   }
   info.tensor_type = t;
   info.sparse = sparse;
+  set_mfma_shape_info(info, t == TensorType::kBf16 && table < kGfx942 && !contains(types, "1k"),
+                      table);
   info.op_class = C::kTensorMma;
   info.unit = U::kTensor;
   info.known = true;

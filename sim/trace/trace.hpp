@@ -88,6 +88,10 @@ struct OpcodeInfo {
   MemSpace space = MemSpace::kNone;
   TensorType tensor_type = TensorType::kNone;
   uint16_t mma_m = 0, mma_n = 0, mma_k = 0;  ///< tensor shape (per warp, or per warpgroup for GMMA)
+  uint16_t mma_blocks = 1;  ///< independent m x n x k blocks per instruction (AMD MFMA 4x4, 16x16)
+  /// Fraction of the type's peak tensor rate this shape reaches (AMD MFMA: small shapes take
+  /// longer per FLOP; per-shape cycle table in isa_cdna_mfma.cpp). 1 for everything else.
+  float mma_rate = 1.0f;
   bool sparse = false;                       ///< 2:4 structured-sparse tensor op (.SP)
   bool known = false;                        ///< false: not in the ISA table
 };

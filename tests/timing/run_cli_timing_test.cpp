@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -115,6 +116,40 @@ TEST(RunCli, BadInputsAreClearErrors) {
   r = cli("run --gpu qv100 --trace " + kVectorAdd + " --set core.scheduler=fifo");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("core.scheduler"), std::string::npos) << r.err;
+}
+
+// --timeline: the intervals tile the run (last end = total time) and their energies sum to the
+// run's total energy (conservation); each interval's power is its energy over its length.
+TEST(RunCli, TimelineIntervalsSumToTheTotal) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("joulesim_timeline_test_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const CliRun r =
+      cli("run --gpu a100 --trace " + kVectorAdd + " --timeline 1000 --out " + dir.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream rf(dir / "result.json");
+  const auto j = nlohmann::json::parse(rf);
+  std::ifstream tf(dir / "timeline.csv");
+  std::string line;
+  std::getline(tf, line);
+  EXPECT_EQ(line.rfind("start_s,end_s,power_w,energy_j,", 0), 0u) << line;
+  double energy = 0, prev_end = 0;
+  size_t rows = 0;
+  while (std::getline(tf, line)) {
+    double start, end, power, e;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%lf,%lf,%lf,%lf", &start, &end, &power, &e), 4) << line;
+    EXPECT_DOUBLE_EQ(start, prev_end);
+    EXPECT_NEAR(power * (end - start), e, 1e-6 * e);
+    energy += e;
+    prev_end = end;
+    ++rows;
+  }
+  const double time_s = j["total"]["time_s"].get<double>();
+  EXPECT_NEAR(prev_end, time_s, 1e-9 * time_s);
+  // Interval edges fall on the first core edge at or after each multiple of 1 us.
+  EXPECT_EQ(rows, static_cast<size_t>(std::ceil(time_s / 1e-6 - 1e-9)));
+  EXPECT_NEAR(energy, j["total"]["energy_j"].get<double>(), 1e-9 * energy);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

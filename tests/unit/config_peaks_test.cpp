@@ -120,6 +120,7 @@ TEST(ConfigPeaks, Mi300x) {
   within_2pct(tensor(p, TensorType::kFp8).dense_flops_per_s, 2614.9 * T, "FP8");
   within_2pct(tensor(p, TensorType::kInt8).dense_flops_per_s, 2614.9 * T, "INT8");
   within_2pct(tensor(p, TensorType::kTf32).dense_flops_per_s, 653.7 * T, "TF32");
+  within_2pct(tensor(p, TensorType::kFp32).dense_flops_per_s, 163.4 * T, "FP32 matrix");
   within_2pct(tensor(p, TensorType::kFp64).dense_flops_per_s, 163.4 * T, "FP64 matrix");
   within_2pct(p.fp64_flops_per_s, 81.7 * T, "FP64 vector");
   within_2pct(p.dram_bytes_per_s, 5.3 * TB, "HBM3 bandwidth");
@@ -137,6 +138,7 @@ TEST(ConfigPeaks, Mi250x) {
   within_2pct(tensor(p, TensorType::kBf16).dense_flops_per_s, 383 * T, "BF16");
   within_2pct(tensor(p, TensorType::kInt8).dense_flops_per_s, 383 * T, "INT8");
   within_2pct(tensor(p, TensorType::kFp64).dense_flops_per_s, 95.7 * T, "FP64 matrix");
+  within_2pct(tensor(p, TensorType::kFp32).dense_flops_per_s, 95.7 * T, "FP32 matrix");
   within_2pct(p.fp64_flops_per_s, 47.9 * T, "FP64 vector");
   within_2pct(p.fp32_flops_per_s, 47.9 * T, "FP32 vector");
   within_2pct(p.dram_bytes_per_s, 3.2768 * TB, "HBM2e bandwidth");

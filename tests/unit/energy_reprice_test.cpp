@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "config/config.hpp"
 #include "core/error.hpp"
 #include "energy/energy.hpp"
 #include "energy_test_util.hpp"
@@ -23,16 +24,8 @@ joulesim::report::RunResult sample_result() {
   joulesim::report::RunResult r;
   r.gpu = "h100-test";
   r.trace = "traces/none";
-  r.config = {
-      {"name", "h100-test"},
-      {"core", {{"sm_count", 132}, {"warp_size", 32}}},
-      {"clocks", {{"core_mhz", 1830}}},
-      {"dvfs", {{"points", json::array({json::array({1000, 0.7}), json::array({1830, 0.9})})}}},
-      {"dram", {{"type", "hbm3"}, {"channels", 80}, {"atom_bytes", 32}, {"capacity_gb", 80}}},
-      {"power",
-       {{"energy_table", "hopper-4n.json"},
-        {"temperature_c", {{"value", 70}, {"source", "test"}}}}},
-      {"chip", {{"node_nm", 4}, {"die_area_mm2", 814}}}};
+  // The resolved H100 config as `run` saves it (dvfs.points, energy table, die area...).
+  r.config = joulesim::config::load_gpu("h100", {"power.temperature_c=70"}).resolved;
   for (uint32_t k = 0; k < 2; ++k) {
     joulesim::report::KernelResult kr;
     kr.name = "kernel" + std::to_string(k);
@@ -56,7 +49,7 @@ joulesim::report::RunResult sample_result() {
 }
 
 json priced_json(joulesim::report::RunResult r, const joulesim::energy::PriceOptions& opt) {
-  const auto spec = joulesim::energy::pricing_spec_from_config(r.config);
+  const auto spec = joulesim::config::gpu_from_resolved(r.config, "test result").spec;
   r.energy = joulesim::energy::price_run(r, spec, opt);
   return joulesim::report::result_to_json(r);
 }
@@ -98,12 +91,13 @@ TEST(EnergyReprice, SameTableReproducesTheRunExactly) {
   const json again = priced_json(back, opt);
   EXPECT_EQ(again, original);
   EXPECT_EQ(again.dump(), original.dump());
-  // Total = sum of kernels, and the operating point came from dvfs.points at 1830 MHz.
+  // Total = sum of kernels, and the operating point came from dvfs.points at 1830 MHz
+  // (h100.json: [1830, 0.89]).
   EXPECT_NEAR(original["total"]["energy_j"].get<double>(),
               original["kernels"][0]["energy_j"].get<double>() +
                   original["kernels"][1]["energy_j"].get<double>(),
               1e-12 * original["total"]["energy_j"].get<double>());
-  EXPECT_DOUBLE_EQ(original["energy_conditions"]["volts"].get<double>(), 0.9);
+  EXPECT_DOUBLE_EQ(original["energy_conditions"]["volts"].get<double>(), 0.89);
   EXPECT_DOUBLE_EQ(original["energy_conditions"]["temperature_c"].get<double>(), 70);
 }
 
@@ -127,15 +121,20 @@ TEST(EnergyReprice, OtherRegionChangesOnlyCarbon) {
 
 TEST(EnergyReprice, SetOverridesReachThePricing) {
   auto r = sample_result();
-  joulesim::energy::apply_set(r.config, "dvfs.core_mhz=1000");
-  joulesim::energy::apply_set(r.config, "power.temperature_c=40");
-  const auto spec = joulesim::energy::pricing_spec_from_config(r.config);
+  const auto spec = joulesim::config::gpu_from_resolved(
+                        r.config, "test result", {"dvfs.core_mhz=1000", "power.temperature_c=40"})
+                        .spec;
   EXPECT_DOUBLE_EQ(spec.core_mhz(), 1000);
   EXPECT_DOUBLE_EQ(spec.power.temperature_c, 40);
-  EXPECT_EQ(r.config["power"]["temperature_c"]["source"], "--set power.temperature_c=40");
-  EXPECT_THROW(joulesim::energy::apply_set(r.config, "novalue"), joulesim::ConfigError);
-  const json j = priced_json(r, {});
+  EXPECT_THROW(joulesim::config::gpu_from_resolved(r.config, "test result", {"novalue"}),
+               joulesim::ConfigError);
+  EXPECT_THROW(joulesim::config::gpu_from_resolved(r.config, "test result", {"dvfs.core_mhzz=1"}),
+               joulesim::ConfigError);
+  r.energy = joulesim::energy::price_run(r, spec, {});
+  const json j = joulesim::report::result_to_json(r);
+  // h100.json's V-f table starts at [1000, 0.70].
   EXPECT_DOUBLE_EQ(j["energy_conditions"]["volts"].get<double>(), 0.7);
+  EXPECT_DOUBLE_EQ(j["energy_conditions"]["temperature_c"].get<double>(), 40);
 }
 
 TEST(EnergyReprice, CommandLineReproducesTheSavedResult) {

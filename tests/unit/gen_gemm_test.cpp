@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/error.hpp"
 #include "gen_test_util.hpp"
 
 using namespace gentest;
@@ -24,14 +25,16 @@ uint64_t bits_of(const std::string& d) {
   return d == "fp64" ? 64 : d == "tf32" ? 32 : d == "fp16" || d == "bf16" ? 16 : d == "fp4" ? 4 : 8;
 }
 
-void check(const Case& c, uint64_t m, uint64_t n, uint64_t k) {
-  SCOPED_TRACE(std::string(gen::to_string(c.isa)) + " " + c.dtype + (c.sparse ? " sparse" : ""));
+void check(const Case& c, uint64_t m, uint64_t n, uint64_t k, uint32_t prefetch = 1) {
+  SCOPED_TRACE(std::string(gen::to_string(c.isa)) + " " + c.dtype + (c.sparse ? " sparse" : "") +
+               " prefetch " + std::to_string(prefetch));
   Flat f = make_flat("gemm",
                      {{"m", std::to_string(m)},
                       {"n", std::to_string(n)},
                       {"k", std::to_string(k)},
                       {"dtype", c.dtype},
-                      {"sparse", c.sparse ? "1" : "0"}},
+                      {"sparse", c.sparse ? "1" : "0"},
+                      {"prefetch", std::to_string(prefetch)}},
                      c.isa);
   ASSERT_EQ(f.kernels.size(), 1u);
   EXPECT_EQ(f.kernels[0].grid.count(), (m / c.bm) * (n / c.bn));
@@ -205,4 +208,37 @@ TEST(GenGemm, FragmentsComeFromSharedMemoryTheCtaWrites) {
   EXPECT_EQ(written.size(), f.kernels[0].shmem_bytes);
   // k-tile 0 fills buffer 0, k-tile 1 buffer 1: each byte once
   for (auto& [a, n] : written) EXPECT_EQ(n, 1);
+}
+
+// A deeper prefetch moves loads earlier but not the work: the same FLOPs, the same bytes of A
+// and B read and C written (check()), and the same instructions except prefetch - 1 sets of
+// predicated-off loads per warp in the loop's tail (static PCs).
+TEST(GenGemm, PrefetchKeepsTheWorkAndAddsOnlyPredicatedOffTailLoads) {
+  check({Isa::kSm80, "fp16", false, "HMMA.16816.F32", 128, 128}, 256, 256, 192, 2);
+  check({Isa::kSm90, "fp16", false, "HGMMA.64x256x16.F32", 128, 256}, 256, 512, 256, 2);
+  auto loads = [](uint32_t prefetch, uint64_t& active, uint64_t& off, uint64_t& all) {
+    Flat f = make_flat(
+        "gemm", {{"m", "128"}, {"n", "128"}, {"k", "256"}, {"prefetch", std::to_string(prefetch)}},
+        Isa::kSm80);
+    active = off = all = 0;
+    for (const Rec& r : f.recs) {
+      ++all;
+      if (base_of(r.opcode) != "LDG") continue;
+      (r.inst.active_mask != 0 ? active : off)++;
+    }
+  };
+  uint64_t a1, o1, n1, a2, o2, n2;
+  loads(1, a1, o1, n1);
+  loads(2, a2, o2, n2);
+  // 128x128 fp16 tile, k-tile 32: 8 KB of A + 8 KB of B = 1024 chunks of 16 B over 128 threads
+  // = 8 loads per warp per k-tile; 4 warps.
+  EXPECT_EQ(a2, a1);
+  EXPECT_EQ(o1, 0u);
+  EXPECT_EQ(o2, 4u * 8);
+  EXPECT_EQ(n2, n1 + o2);
+  // Register staging sets are bounded by the 255-register file; CDNA waits with vmcnt(0).
+  Flat ok;
+  EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "3"}}, Isa::kSm80), joulesim::Error);
+  EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "4"}}, Isa::kSm90), joulesim::Error);
+  EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "2"}}, Isa::kGfx942), joulesim::Error);
 }

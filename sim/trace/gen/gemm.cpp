@@ -22,6 +22,12 @@ GenTrace make(const Params& p, Isa isa) {
   s.n = static_cast<uint64_t>(p.integer("n"));
   s.k = static_cast<uint64_t>(p.integer("k"));
   s.sparse = p.integer("sparse") != 0;
+  // Prefetch distance in k-tiles (1: double buffering, the default everywhere so that results
+  // stay comparable); CDNA keeps 1: its copy waits for all vector loads (vmcnt(0)).
+  s.prefetch = static_cast<uint32_t>(p.integer("prefetch"));
+  if (s.prefetch > 1 && isa_family(isa) == IsaFamily::kCdna) {
+    fail(p, "prefetch > 1 is not available on CDNA (the copy waits with vmcnt(0))");
+  }
   s.name = "joulesim_gemm_" + dtype + (s.sparse ? "_sp_" : "_") + std::to_string(s.m) + "x" +
            std::to_string(s.n) + "x" + std::to_string(s.k);
   const uint32_t bits = dtype_bits(dtype);
@@ -53,20 +59,24 @@ GenTrace make(const Params& p, Isa isa) {
 }  // namespace
 
 Entry gemm_entry() {
-  return {{"gemm",
-           "tiled tensor-core GEMM C = A * B (row-major; C in the accumulator type): "
-           "double-buffered global->shared copy, then HMMA/IMMA/DMMA (sm_70/80/100, fp64 on "
-           "sm_90), HGMMA/QGMMA/IGMMA warpgroup MMA (sm_90) or MFMA (gfx90a, gfx942); "
-           "tensor FLOPs = 2 m n k exactly",
-           {int_param("m", 1024, 1, 1 << 20, "rows of A and C (multiple of the CTA tile)"),
-            int_param("n", 1024, 1, 1 << 20, "columns of B and C (multiple of the CTA tile)"),
-            int_param("k", 1024, 1, 1 << 20, "inner dimension (multiple of the k tile)"),
-            choice_param("dtype", "fp16", {"fp16", "bf16", "tf32", "fp8", "int8", "fp4", "fp64"},
-                         "input type; fp8/fp4 need sm_100 for warp MMA (fp8: also sm_90 "
-                         "wgmma, gfx942)"),
-            int_param("sparse", 0, 0, 1, "1: 2:4 structured-sparse A (.SP / v_smfmac)")},
-           {Isa::kSm80, Isa::kSm70, Isa::kSm90, Isa::kSm100, Isa::kGfx90a, Isa::kGfx942}},
-          &make};
+  return {
+      {"gemm",
+       "tiled tensor-core GEMM C = A * B (row-major; C in the accumulator type): "
+       "global->registers->shared copy with prefetch, then HMMA/IMMA/DMMA (sm_70/80/100, fp64 on "
+       "sm_90), HGMMA/QGMMA/IGMMA warpgroup MMA (sm_90) or MFMA (gfx90a, gfx942); "
+       "tensor FLOPs = 2 m n k exactly",
+       {int_param("m", 1024, 1, 1 << 20, "rows of A and C (multiple of the CTA tile)"),
+        int_param("n", 1024, 1, 1 << 20, "columns of B and C (multiple of the CTA tile)"),
+        int_param("k", 1024, 1, 1 << 20, "inner dimension (multiple of the k tile)"),
+        choice_param("dtype", "fp16", {"fp16", "bf16", "tf32", "fp8", "int8", "fp4", "fp64"},
+                     "input type; fp8/fp4 need sm_100 for warp MMA (fp8: also sm_90 "
+                     "wgmma, gfx942)"),
+        int_param("sparse", 0, 0, 1, "1: 2:4 structured-sparse A (.SP / v_smfmac)"),
+        int_param("prefetch", 1, 1, 4,
+                  "k-tiles of global loads in flight ahead of the shared-memory store, in "
+                  "register staging sets (1: double buffering; SASS only)")},
+       {Isa::kSm80, Isa::kSm70, Isa::kSm90, Isa::kSm100, Isa::kGfx90a, Isa::kGfx942}},
+      &make};
 }
 
 }  // namespace joulesim::trace::gen::detail

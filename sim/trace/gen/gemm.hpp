@@ -26,6 +26,10 @@ struct GemmSetup {
   bool sparse = false;     ///< 2:4 structured sparse A (compressed to k/2, with metadata)
   uint32_t bm = 128, bn = 128, bk = 32;  ///< CTA tile (bk in logical k)
   uint32_t threads = 128;
+  /// k-tiles whose global loads are in flight ahead of the one being stored: 1 is plain double
+  /// buffering; d > 1 keeps d register staging sets, so each load has d k-tiles of MMAs to hide
+  /// its latency behind (what multistage pipelines do with asynchronous copies).
+  uint32_t prefetch = 1;
   uint64_t a = 0, b = 0, c = 0, meta = 0;  ///< device addresses of A (compressed), B, C, metadata
   std::string name;                        ///< kernel name
 
@@ -67,7 +71,7 @@ class GemmKernel : public KernelProgram {
   /// Global address of the tile's (row, byte) for CTA @p cta at k-tile @p kt.
   uint64_t global_addr(int t, const Dim3& cta, uint64_t kt, uint64_t row, uint64_t byte) const;
   /// First register after the staging registers of the global->shared copy.
-  int staging_end() const { return kStage + 4 * static_cast<int>(loads_per_warp_); }
+  int staging_end() const { return kStage + 4 * static_cast<int>(loads_per_warp_ * s_.prefetch); }
 
   static constexpr int kStage = 16;  // first staging register
   GemmSetup s_;
@@ -77,8 +81,13 @@ class GemmKernel : public KernelProgram {
   Op ldg_, sts_, bar_, inc_, cmp_, bra_, exit_, wait_, mov_, s2r_, imad_;
 
  private:
-  void copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt) const;
-  void copy_stores(Warp& w, uint32_t warp, uint32_t stage) const;
+  /// Loads k-tile @p kt into its staging registers (lanes off when @p active is false: the
+  /// loop's tail keeps its static PCs with predicated-off prefetches).
+  void copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, bool active = true) const;
+  void copy_stores(Warp& w, uint32_t warp, uint64_t kt) const;
+  int staging_reg(uint64_t kt, uint64_t i) const {
+    return kStage + 4 * static_cast<int>((kt % s_.prefetch) * loads_per_warp_ + i);
+  }
   void barrier(Warp& w) const;
   uint64_t loads_per_warp_ = 0;
 };

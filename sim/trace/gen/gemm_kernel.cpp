@@ -1,4 +1,5 @@
-// The GEMM skeleton: prologue, double-buffered global -> shared copy, k-loop, peeled last k-tile.
+// The GEMM skeleton: prologue, global -> registers -> shared copy (double-buffered shared memory,
+// `prefetch` register staging sets), k-loop, peeled last k-tile.
 #include "core/error.hpp"
 #include "trace/gen/gemm.hpp"
 
@@ -62,7 +63,12 @@ GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
 uint64_t GemmKernel::smem_addr(int t, uint32_t stage, uint64_t row, uint64_t byte) const {
   const SmemTile& tl = tiles_[static_cast<size_t>(t)];
   const uint64_t chunk = row * (tl.row_bytes / 16) + byte / 16;
-  return kShmemBase + uint64_t{stage} * stage_bytes_ + tl.offset + swizzle(chunk) * 16 + byte % 16;
+  // Rows of 128 bytes or more (SASS): XOR the chunk's place in its 128-byte line with row mod 8,
+  // so the 8 rows a transposed LDSM phase reads at one column hit 8 distinct bank groups (the
+  // line-index XOR below gives only 4 when a row spans two lines).
+  const uint64_t placed =
+      sass_ && tl.row_bytes >= 128 ? (chunk & ~uint64_t{7}) | ((chunk ^ row) & 7) : swizzle(chunk);
+  return kShmemBase + uint64_t{stage} * stage_bytes_ + tl.offset + placed * 16 + byte % 16;
 }
 
 uint64_t GemmKernel::global_addr(int t, const Dim3& cta, uint64_t kt, uint64_t row,
@@ -72,7 +78,8 @@ uint64_t GemmKernel::global_addr(int t, const Dim3& cta, uint64_t kt, uint64_t r
   return s_.b + (kt * s_.bk + row) * tl.pitch + uint64_t{cta.x} * tl.row_bytes + byte;
 }
 
-void GemmKernel::copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt) const {
+void GemmKernel::copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt,
+                            bool active) const {
   const uint64_t lanes = info_.warp_size, a_chunks = tiles_[0].chunks();
   uint64_t addrs[64];
   for (uint64_t i = 0; i < loads_per_warp_; ++i) {
@@ -83,12 +90,13 @@ void GemmKernel::copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt
       const uint64_t c = local0 + l;
       addrs[l] = global_addr(t, cta, kt, c / per_row, c % per_row * 16);
     }
-    w.mem(ldg_, w.full(), {reg(kStage + 4 * static_cast<int>(i))}, {tiles_[t].ptr_reg},
-          {addrs, lanes});
+    w.mem(ldg_, active ? w.full() : 0, {reg(staging_reg(kt, i))}, {tiles_[t].ptr_reg},
+          {addrs, active ? lanes : 0});
   }
 }
 
-void GemmKernel::copy_stores(Warp& w, uint32_t warp, uint32_t stage) const {
+void GemmKernel::copy_stores(Warp& w, uint32_t warp, uint64_t kt) const {
+  const auto stage = static_cast<uint32_t>(kt % 2);
   const uint64_t lanes = info_.warp_size, a_chunks = tiles_[0].chunks();
   uint64_t addrs[64];
   if (!sass_) w.op(wait_, {}, {}, kWaitVmcnt0);  // the loaded chunks must have arrived
@@ -100,7 +108,7 @@ void GemmKernel::copy_stores(Warp& w, uint32_t warp, uint32_t stage) const {
       const uint64_t c = local0 + l;
       addrs[l] = smem_addr(t, stage, c / per_row, c % per_row * 16);
     }
-    w.mem(sts_, w.full(), {}, {reg(kSmemW), reg(kStage + 4 * static_cast<int>(i))}, {addrs, lanes});
+    w.mem(sts_, w.full(), {}, {reg(kSmemW), reg(staging_reg(kt, i))}, {addrs, lanes});
   }
 }
 
@@ -135,16 +143,17 @@ void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) co
     w.op(mov_, {sreg(kKCount)}, {});
   }
   prologue(w);
-  copy_loads(w, cta, warp, 0);
+  const uint64_t kts = s_.k_tiles();
+  for (uint64_t kt = 0; kt < s_.prefetch && kt < kts; ++kt) copy_loads(w, cta, warp, kt);
   copy_stores(w, warp, 0);
   barrier(w);
-  const uint64_t kts = s_.k_tiles();
   const uint32_t loop = w.pc();
   for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
     w.jump(loop);
-    copy_loads(w, cta, warp, kt + 1);  // prefetch the next k-tile
+    // k-tile kt + prefetch: real loads, or predicated off in the last prefetch - 1 iterations.
+    copy_loads(w, cta, warp, kt + s_.prefetch, kt + s_.prefetch < kts);
     compute(w, cta, warp, kt, static_cast<uint32_t>(kt % 2));
-    copy_stores(w, warp, static_cast<uint32_t>((kt + 1) % 2));
+    copy_stores(w, warp, kt + 1);
     barrier(w);
     const bool again = kt + 2 < kts;  // the last k-tile is peeled after the loop
     if (sass_) {

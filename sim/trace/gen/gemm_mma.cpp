@@ -78,7 +78,11 @@ class MmaGemm : public GemmKernel {
     const int tiles = volta_ ? static_cast<int>(wm_ / 16 * (wn_ / 16))
                              : static_cast<int>(wm_ / d.m * (wn_ / d.n));
     const int end = racc_ + acc_per_tile * tiles;
-    if (end > 255) throw Error("gemm generator bug: " + std::to_string(end) + " registers");
+    if (end > 255) {
+      throw Error("trace gen gemm: prefetch=" + std::to_string(s.prefetch) + " needs " +
+                  std::to_string(end) +
+                  " registers per thread (at most 255); use a smaller prefetch");
+    }
     set_regs(static_cast<uint32_t>(std::min(255, (end + 7) / 8 * 8)));
   }
 

@@ -46,7 +46,11 @@ class WgmmaGemm : public GemmKernel {
     }
     re_ = staging_end();
     racc_ = re_ + static_cast<int>(meta_loads_);
-    if (racc_ + 128 > 255) throw Error("gemm generator bug: too many registers");
+    if (racc_ + 128 > 255) {
+      throw Error("trace gen gemm: prefetch=" + std::to_string(s.prefetch) + " needs " +
+                  std::to_string(racc_ + 128) +
+                  " registers per thread (at most 255); use a smaller prefetch");
+    }
     set_regs(static_cast<uint32_t>(std::min(255, (racc_ + 128 + 7) / 8 * 8)));
   }
 

@@ -30,6 +30,12 @@ constexpr OpDef kOps[] = {
     {"ffma", Shape::kFma, 1, {"FFMA", "FFMA", "FFMA", "FFMA", "v_fma_f32", "v_fma_f32"}},
     {"hfma2", Shape::kFma, 1, {"HFMA2", "HFMA2", "HFMA2", "HFMA2", "v_pk_fma_f16", "v_pk_fma_f16"}},
     {"imad", Shape::kFma, 1, {"IMAD", "IMAD", "IMAD", "IMAD", "v_mad_u32_u24", "v_mad_u32_u24"}},
+    // IDP.4A (dp4a): 4 int8 products + int32 accumulate per lane; v_dot4_i32_i8 on CDNA.
+    {"idp4a",
+     Shape::kFma,
+     1,
+     {"IDP.4A.S8.S8", "IDP.4A.S8.S8", "IDP.4A.S8.S8", "IDP.4A.S8.S8", "v_dot4_i32_i8",
+      "v_dot4_i32_i8"}},
     {"dfma", Shape::kFma, 2, {"DFMA", "DFMA", "DFMA", "DFMA", "v_fma_f64", "v_fma_f64"}},
     {"mufu",
      Shape::kUnary,
@@ -51,6 +57,8 @@ constexpr OpDef kOps[] = {
      Shape::kMma,
      4,
      {"", "IMMA.16832.S32.S8.S8", "IMMA.16832.S32.S8.S8", "IMMA.16832.S32.S8.S8", "", ""}},
+    // 4-bit integer MMA (m8n8k32), Turing/Ampere only: Hopper and later dropped INT4 MMA.
+    {"imma.s4", Shape::kMma, 2, {"", "IMMA.8832.S32.S4.S4", "", "", "", ""}},
     {"dmma.f64", Shape::kMma, 4, {"", "DMMA.884", "DMMA.884", "DMMA.884", "", ""}},
     {"qmma.fp8", Shape::kMma, 4, {"", "", "", "QMMA.16832.F32.E4M3.E4M3", "", ""}},
     {"wgmma.f16", Shape::kGmma, 128, {"", "", "HGMMA.64x256x16.F32", "", "", ""}},
@@ -243,22 +251,23 @@ GenTrace make(const Params& p, Isa isa) {
 Entry throughput_entry() {
   std::vector<std::string> ops;
   for (const OpDef& d : kOps) ops.emplace_back(d.name);
-  return {{"ubench.throughput",
-           "sms CTAs (one per SM) of warps_per_sm warps; each warp loops iters times over "
-           "unroll x chains independent instructions of one op, then IADD3/ISETP/BRA",
-           {choice_param("op", "ffma", ops,
-                         "operation: ffma hfma2 imad dfma mufu (all ISAs); hmma.f16 (sm_70+), "
-                         "hmma.bf16/hmma.tf32/imma.s8/dmma.f64 (sm_80+), qmma.fp8 (sm_100), "
-                         "wgmma.* (sm_90), mfma.f16/bf16/i8/f64 (gfx90a, gfx942), mfma.xf32/fp8 "
-                         "(gfx942)"),
-            int_param("warps_per_sm", 8, 1, 32, "warps (wavefronts) per CTA = per SM"),
-            int_param("iters", 64, 1, 1'000'000, "loop iterations per warp"),
-            int_param("sms", 1, 1, 1024, "CTAs, one per SM"),
-            int_param("chains", 0, 0, 32,
-                      "independent accumulators per warp (ILP); 0: 8, or 1 for wgmma.*"),
-            int_param("unroll", 4, 1, 64, "times the chains are repeated per loop iteration")},
-           all_isas()},
-          &make};
+  return {
+      {"ubench.throughput",
+       "sms CTAs (one per SM) of warps_per_sm warps; each warp loops iters times over "
+       "unroll x chains independent instructions of one op, then IADD3/ISETP/BRA",
+       {choice_param("op", "ffma", ops,
+                     "operation: ffma hfma2 imad idp4a dfma mufu (all ISAs); hmma.f16 (sm_70+), "
+                     "hmma.bf16/hmma.tf32/imma.s8/dmma.f64 (sm_80+), imma.s4 (sm_80), qmma.fp8 (sm_100), "
+                     "wgmma.* (sm_90), mfma.f16/bf16/i8/f64 (gfx90a, gfx942), mfma.xf32/fp8 "
+                     "(gfx942)"),
+        int_param("warps_per_sm", 8, 1, 32, "warps (wavefronts) per CTA = per SM"),
+        int_param("iters", 64, 1, 1'000'000, "loop iterations per warp"),
+        int_param("sms", 1, 1, 1024, "CTAs, one per SM"),
+        int_param("chains", 0, 0, 32,
+                  "independent accumulators per warp (ILP); 0: 8, or 1 for wgmma.*"),
+        int_param("unroll", 4, 1, 64, "times the chains are repeated per loop iteration")},
+       all_isas()},
+      &make};
 }
 
 }  // namespace joulesim::trace::gen::detail
