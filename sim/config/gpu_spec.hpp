@@ -33,6 +33,10 @@ struct CoreSpec {
   uint32_t rf_banks = 2;                ///< `core.rf_banks` register-file banks per sub-core
   uint32_t dies = 1;                    ///< `core.dies` compute dies (XCDs); SMs split evenly
   std::string scheduler = "gto";        ///< `core.scheduler`: warp scheduler by name (gto, lrr)
+  /// `core.cta_launch_cycles`: cycles from a CTA's dispatch to its warps' first issue (block
+  /// scheduler, warp and register set-up); charged to every CTA, so the turnover of short CTAs
+  /// costs it once per CTA.
+  uint32_t cta_launch_cycles = 0;
 };
 
 /// `units.*`: the non-tensor pipes.
@@ -119,6 +123,9 @@ struct NocSpec {
 struct DramTiming {
   uint32_t trcd = 14, trp = 14, tcl = 14, tras = 33, tccd_s = 2, tccd_l = 4, trrd = 4, tfaw = 16;
   uint32_t twr = 16, trtp = 4, twtr = 8, trefi = 3900, trfc = 260, burst_cycles = 2;
+  /// `dram.timing.trfcsb`: 0 = all-bank refresh (REFab, tRFC every tREFI); > 0 = per-bank refresh
+  /// (REFsb): one bank every tREFI / banks, each blocking only its bank for trfcsb.
+  uint32_t trfcsb = 0;
 };
 
 /// `dram.*`: the HBM/GDDR subsystem.
@@ -134,6 +141,10 @@ struct DramSpec {
   double capacity_gb = 32;         ///< `dram.capacity_gb`
   uint32_t queue_depth = 64;       ///< `dram.queue_depth` per channel
   std::string scheduler = "fr_fcfs";  ///< `dram.scheduler`: fr_fcfs | fcfs
+  /// `dram.controller_ns`: fixed latency a read spends in the memory controller, PHY and return
+  /// path beyond the DRAM array timing (pipeline latency: it adds to every DRAM read, never
+  /// occupies a bank or the bus, so it lowers latency-bound bandwidth but not the peak).
+  double controller_ns = 0;
   DramTiming timing;               ///< `dram.timing`
   /// Peak bandwidth in bytes per second implied by the parameters.
   double peak_bytes_per_s() const { return channels * (bus_bits / 8.0) * data_rate_mtps * 1e6; }

@@ -118,6 +118,9 @@ void add_top_and_core(Builder& b) {
   with_default(b.field("core.dies", U, 1, 64, "dies",
                        "compute dies (XCDs/GCDs) the SMs are split over", core, &C::dies),
                "monolithic die");
+  with_default(b.field("core.cta_launch_cycles", U, 0, 100000, "core cycles",
+                       "CTA dispatch to first issue of its warps", core, &C::cta_launch_cycles),
+               "no CTA launch latency modelled");
   with_choices(
       with_default(
           b.field("core.scheduler", S, 0, 0, "", "warp scheduler policy", core, &C::scheduler),
@@ -297,6 +300,10 @@ void add_dram(Builder& b) {
   with_default(b.field("dram.queue_depth", U, 1, 1u << 16, "requests",
                        "scheduler queue per channel", d, &DramSpec::queue_depth),
                "assumed: 64 (Accel-Sim configs, gpgpu_frfcfs_dram_sched_queue_size 64)");
+  with_default(b.field("dram.controller_ns", R, 0, 10000, "ns",
+                       "fixed controller/PHY/return-path latency of a DRAM read", d,
+                       &DramSpec::controller_ns),
+               "no latency beyond the DRAM array timing");
   with_choices(
       with_default(
           b.field("dram.scheduler", S, 0, 0, "", "DRAM command scheduler", d, &DramSpec::scheduler),
@@ -327,6 +334,10 @@ void add_dram(Builder& b) {
     b.field(std::string("dram.timing.") + t.key, U, 1, 1u << 20, "DRAM clocks (tCK)", t.what, d,
             &DramSpec::timing, t.member);
   }
+  with_default(b.field("dram.timing.trfcsb", U, 0, 1u << 20, "DRAM clocks (tCK)",
+                       "per-bank refresh cycle time (0: all-bank refresh)", d, &DramSpec::timing,
+                       &DramTiming::trfcsb),
+               "all-bank refresh (REFab)");
 }
 
 void add_clocks_power(Builder& b) {

@@ -140,8 +140,9 @@ class Engine {
         if (reader_->opcodes().size() != ops_.size()) {
           decode_new_opcodes(reader_->opcodes(), spec_, reader_->info().name, ops_);
         }
-        sm.start_cta(at);
-        wake_[i] = std::min(wake_[i], at);
+        const int64_t first_issue = at + spec_.core.cta_launch_cycles;
+        sm.start_cta(first_issue);
+        wake_[i] = std::min(wake_[i], first_issue);
         activate(i);
         placed = any = true;
         rr_ = (i + 1) % n;

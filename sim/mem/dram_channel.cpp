@@ -70,8 +70,13 @@ DramChannel::DramChannel(const config::DramSpec& spec, int64_t tck_ps, uint32_t 
     free_reads_.push_back(static_cast<uint16_t>(i));
     free_writes_.push_back(static_cast<uint16_t>(depth + i));
   }
-  next_ref_ = static_cast<int64_t>(t_.trefi) +
-              static_cast<int64_t>(uint64_t{index} * t_.trefi / std::max(1u, spec.channels));
+  ref_interval_ = t_.trfcsb > 0 ? std::max<int64_t>(1, t_.trefi / spec.banks_per_channel)
+                                : static_cast<int64_t>(t_.trefi);
+  if (t_.trfcsb >= ref_interval_ * spec.banks_per_channel) {
+    throw ConfigError("dram.timing.trfcsb: must be shorter than dram.timing.trefi");
+  }
+  next_ref_ = ref_interval_ +
+              static_cast<int64_t>(uint64_t{index} * ref_interval_ / std::max(1u, spec.channels));
 }
 
 int DramChannel::reserve(bool write) {
@@ -284,6 +289,23 @@ int64_t DramChannel::issue_col(DramEntry& e, int64_t c) {
 }
 
 void DramChannel::do_refresh(int64_t due) {
+  if (t_.trfcsb > 0) {  // per-bank: only this bank closes and waits
+    const uint32_t i = ref_bank_;
+    Bank& b = banks_[i];
+    int64_t ref = std::max(due, b.next_act);
+    if (b.open) {
+      const int64_t pre = std::max(due, b.pre_ok);
+      b.open = false;
+      ++counts_[stats::Counter::kDramPre];
+      bank_closed(i);
+      ref = std::max(ref, pre + static_cast<int64_t>(t_.trp));
+    }
+    b.next_act = ref + t_.trfcsb;
+    ref_bank_ = (i + 1) % static_cast<uint32_t>(banks_.size());
+    if (ref_bank_ == 0) ++counts_[stats::Counter::kDramRefresh];
+    next_ref_ = due + ref_interval_;
+    return;
+  }
   int64_t ref = due;
   for (Bank& b : banks_) {
     if (b.open) {
@@ -308,11 +330,23 @@ void DramChannel::refresh_until(int64_t c) {
       do_refresh(next_ref_);
       continue;
     }
-    const int64_t n = (c - next_ref_) / t_.trefi + 1;
-    const int64_t last = next_ref_ + (n - 1) * t_.trefi;
-    for (Bank& b : banks_) b.next_act = last + t_.trfc;
-    counts_[stats::Counter::kDramRefresh] += static_cast<uint64_t>(n);
-    next_ref_ += n * t_.trefi;
+    const int64_t n = (c - next_ref_) / ref_interval_ + 1;
+    if (t_.trfcsb > 0) {
+      // The last refresh of each bank among the n due ones decides when it may activate.
+      const auto nb = static_cast<int64_t>(banks_.size());
+      for (int64_t k = std::max<int64_t>(0, n - nb); k < n; ++k) {
+        banks_[static_cast<size_t>((ref_bank_ + k) % nb)].next_act =
+            next_ref_ + k * ref_interval_ + t_.trfcsb;
+      }
+      const int64_t done = ref_bank_ + n;  // rotations completed = wraps past bank 0
+      counts_[stats::Counter::kDramRefresh] += static_cast<uint64_t>(done / nb);
+      ref_bank_ = static_cast<uint32_t>(done % nb);
+    } else {
+      const int64_t last = next_ref_ + (n - 1) * ref_interval_;
+      for (Bank& b : banks_) b.next_act = last + t_.trfc;
+      counts_[stats::Counter::kDramRefresh] += static_cast<uint64_t>(n);
+    }
+    next_ref_ += n * ref_interval_;
   }
 }
 

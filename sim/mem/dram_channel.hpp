@@ -15,7 +15,10 @@
 /// configured peak) and one tCK of turnaround separates bursts of opposite direction (assumed).
 /// A read burst's data is complete burst_cycles tCK after it starts.
 /// Refresh: all-bank, every tREFI (channel i is offset by i x tREFI / channels): open banks are
-/// precharged, REF is issued once they may be, and no bank activates for tRFC.
+/// precharged, REF is issued once they may be, and no bank activates for tRFC. With
+/// timing.trfcsb > 0, per-bank: every tREFI / banks the next bank in turn is precharged and
+/// refreshed for trfcsb while the others serve requests (each bank still once per tREFI);
+/// dram.ref counts whole rotations, so it stays comparable with all-bank refreshes.
 /// Scheduling: writes are drained when the write queue reaches 3/4 full (until 1/4) or when no
 /// read waits; otherwise reads. fr_fcfs: the oldest column command to an open row that may issue
 /// (row hit) goes first; then the oldest request's ACT/PRE (a bank with queued hits to its open
@@ -149,6 +152,8 @@ class DramChannel {
   int64_t bus_free_ps_ = 0;
   bool bus_last_write_ = false;
   int64_t next_ref_;
+  int64_t ref_interval_ = 1;  ///< tREFI, or tREFI / banks with per-bank refresh
+  uint32_t ref_bank_ = 0;     ///< next bank of the per-bank rotation
 };
 
 }  // namespace joulesim::mem

@@ -30,6 +30,7 @@ struct HierarchyTiming {
   int64_t sector_ps = 0;      ///< slice throughput: one sector per 32 / l2.bytes_per_clk L2 clocks
   int64_t llc_ps = 0;         ///< llc.latency core clocks
   int64_t llc_sector_ps = 0;  ///< LLC throughput per channel share of llc.bandwidth_gbs
+  int64_t mc_ps = 0;          ///< dram.controller_ns: fixed extra latency of a DRAM read
   int64_t cross_sector_ps = 0;  ///< one sector over a memory die's links (noc.cross_die_gbs)
 };
 

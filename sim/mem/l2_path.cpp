@@ -256,7 +256,7 @@ void MemoryHierarchy::Impl::dram_tick(uint32_t channel, int64_t t) {
           SectorArray::Victim v;
           llc[channel].tags.allocate(e.line, v)->valid |= e.sectors;
         }
-        schedule(cross_memory_dies(e.owner, channel, e.sectors, false, end_ps),
+        schedule(cross_memory_dies(e.owner, channel, e.sectors, false, end_ps + tm.mc_ps),
                  EventType::kDramDone, e.owner, e.sectors, e.line);
       });
   if (res.freed) wake_slices_on(channel, t);

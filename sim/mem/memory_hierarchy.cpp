@@ -98,6 +98,7 @@ MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
   }
   tm.to_mc_ps = tm.hit_ps / 2;
   tm.from_mc_ps = tm.hit_ps - tm.to_mc_ps;
+  tm.mc_ps = std::llround(s.dram.controller_ns * 1000.0);
   tm.sector_ps = std::llround(double(l2.sector_bytes) * tm.l2_ps / l2.bytes_per_clk_per_slice);
 
   const uint32_t sms = s.core.sm_count;

@@ -113,7 +113,18 @@ void expand_curves(Dataset& ds, const std::string& where) {
         fail(where, sp, "hi_steps must exceed lo_steps");
       }
     } else {
-      check_sim_recipe(sim, where, sp, {"x_param", "blocks_per_sm", "arrays", "bytes_per_element"});
+      check_sim_recipe(
+          sim, where, sp,
+          {"x_param", "blocks_per_sm", "waves", "arrays", "bytes_per_element", "bytes"});
+      if (sim.contains("waves") && !(get_number(sim, "waves", where, sp) >= 1)) {
+        fail(where, join_path(sp, "waves"), "must be >= 1");
+      }
+      if (sim.contains("bytes")) {
+        const std::string b = get_string(sim, "bytes", where, sp);
+        if (b != "logical" && b != "dram") {
+          fail(where, join_path(sp, "bytes"), "'" + b + "' is not one of logical, dram");
+        }
+      }
       get_string(sim, "x_param", where, sp);
       if (!(get_number(sim, "blocks_per_sm", where, sp) >= 1)) {
         fail(where, join_path(sp, "blocks_per_sm"), "must be >= 1");
@@ -140,13 +151,14 @@ void expand_curves(Dataset& ds, const std::string& where) {
       require_array(steps, where, join_path(p, "steps"));
       for (size_t i = 0; i < steps.size(); ++i) {
         const std::string s = index_path(join_path(p, "steps"), i);
-        check_keys(steps[i], {"name", "lo_window", "hi_window"}, where, s);
+        check_keys(steps[i], {"name", "lo_window", "hi_window", "group"}, where, s);
         const std::string name = get_string(steps[i], "name", where, s);
         const auto lo = get_window(steps[i], "lo_window", where, s);
         const auto hi = get_window(steps[i], "hi_window", where, s);
         Case k;
         k.id = id + ".step." + name;
-        k.group = "steps";
+        k.group = steps[i].contains("group") ? get_string(steps[i], "group", where, s) : "steps";
+        need_group(ds, k.group, where);
         k.quantity = "footprint of the " + name + " latency step (midpoint between plateaus)";
         k.unit = x_unit;
         try {
@@ -166,12 +178,13 @@ void expand_curves(Dataset& ds, const std::string& where) {
       require_array(plats, where, join_path(p, "plateaus"));
       for (size_t i = 0; i < plats.size(); ++i) {
         const std::string s = index_path(join_path(p, "plateaus"), i);
-        check_keys(plats[i], {"name", "window"}, where, s);
+        check_keys(plats[i], {"name", "window", "group"}, where, s);
         const std::string name = get_string(plats[i], "name", where, s);
         const auto w = get_window(plats[i], "window", where, s);
         Case k;
         k.id = id + ".plateau." + name;
-        k.group = "plateaus";
+        k.group = plats[i].contains("group") ? get_string(plats[i], "group", where, s) : "plateaus";
+        need_group(ds, k.group, where);
         k.quantity = name + " load-to-use latency (median of the plateau)";
         k.unit = y_unit;
         try {

@@ -91,6 +91,22 @@ TEST(MemDramTiming, DramPartIsInDramClocksWhateverTheCoreClock) {
                 int64_t{tm.trcd + tm.tcl + tm.burst_cycles} * c.tck);
 }
 
+TEST(MemDramTiming, ControllerLatencyAddsToEveryReadMissButNotToHits) {
+  GpuSpec s;
+  MemDriver base(s);
+  GpuSpec t = s;
+  t.dram.controller_ns = 100.5;  // 100,500 ps, independent of every clock
+  MemDriver d(t);
+  const Clocks c(s);
+  const int64_t period = common_period(s);
+  const int64_t miss0 = base.latency(read_req(0x40000, 0x1, 0, 1), 0);
+  const int64_t miss1 = d.latency(read_req(0x40000, 0x1, 0, 1), 0);
+  EXPECT_EQ(miss1 - miss0, 100'500);
+  // The same sector again is an L2 hit: exactly l2.latency, no controller time.
+  const int64_t later = (miss1 / period + 1) * period;  // after the miss, same clock phase
+  EXPECT_EQ(d.latency(read_req(0x40000, 0x1, 0, 2), later), int64_t{s.l2.latency} * c.pc);
+}
+
 TEST(MemDramTiming, FawLimitsActivationsToFourPerWindow) {
   GpuSpec s;
   // tFAW binds (4 x tRRD = 8 < 60), and tFAW - 3 x tRRD = 54 >= tRAS + tRP = 47, so whichever
@@ -166,4 +182,43 @@ TEST(MemDramTiming, ReadDuringRefreshWaitsForTrfc) {
   const int64_t lat = d.latency(read_req(line * 128, 0x1, 0, 1), send);
   EXPECT_EQ(lat, int64_t{s.l2.latency} * c.pc +
                      int64_t{tm.trfc + tm.trcd + tm.tcl + tm.burst_cycles} * c.tck);
+}
+
+// Per-bank refresh (timing.trfcsb > 0): channel 0 refreshes bank k at (k + 1) x tREFI / banks
+// (bank order 0, 1, ...), so a read to bank 0 arriving on its REFsb edge waits trfcsb, a read to
+// bank 1 at that moment does not wait at all, and dram.ref counts whole rotations.
+TEST(MemDramTiming, PerBankRefreshBlocksOnlyTheRefreshedBank) {
+  GpuSpec s;
+  s.dram.timing.trfcsb = 140;  // e.g. 160 ns at a 876 MHz tCK, rounded
+  const Clocks c(s);
+  const auto& tm = s.dram.timing;
+  const int64_t interval = int64_t{tm.trefi} / s.dram.banks_per_channel;
+  AddressMap map(s);
+  const int64_t noc = int64_t{s.noc.latency} * c.pl2;
+  const int64_t flit = 32 * c.pl2 / s.noc.bytes_per_clk_per_port;
+  const int64_t to_mc = noc + flit + (int64_t{s.l2.latency} * c.pc - 2 * (noc + flit)) / 2;
+  const int64_t send = interval * c.tck - to_mc;  // reaches channel 0 on bank 0's REFsb edge
+  const int64_t idle =
+      int64_t{s.l2.latency} * c.pc + int64_t{tm.trcd + tm.tcl + tm.burst_cycles} * c.tck;
+  {
+    MemDriver d(s);
+    const uint64_t b0 =
+        find_line(map, 0, [](const DramCoord& x) { return x.channel == 0 && x.bank == 0; });
+    EXPECT_EQ(d.latency(read_req(b0 * 128, 0x1, 0, 1), send), idle + int64_t{tm.trfcsb} * c.tck);
+  }
+  {
+    MemDriver d(s);
+    const uint64_t b1 =
+        find_line(map, 0, [](const DramCoord& x) { return x.channel == 0 && x.bank == 1; });
+    EXPECT_EQ(d.latency(read_req(b1 * 128, 0x1, 0, 1), send), idle);
+  }
+  MemDriver d(s);
+  const int64_t cycles = 3 * int64_t{tm.trefi} + 77;
+  d.mem.advance_to(joulesim::Picoseconds{cycles * c.tck});
+  uint64_t expect = 0;  // rotations of channel i: REFsb at k x interval + i x interval / C
+  for (uint32_t i = 0; i < s.dram.channels; ++i) {
+    const int64_t offset = int64_t{i} * interval / s.dram.channels;
+    expect += static_cast<uint64_t>((cycles - offset) / interval) / s.dram.banks_per_channel;
+  }
+  EXPECT_EQ(d.counts[Counter::kDramRefresh], expect);
 }

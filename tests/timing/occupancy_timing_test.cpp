@@ -111,5 +111,22 @@ TEST(Occupancy, KernelsRunInOrder) {
   EXPECT_EQ(r.kernels[1].cycles, 20u * 4 + 1);  // the second starts when the first has ended
 }
 
+// core.cta_launch_cycles = L: every CTA's warps first issue L cycles after its dispatch. One CTA
+// resident at a time (60 KB of shared memory), four CTAs back to back: each wave starts L later
+// than without launch latency, so the kernel takes exactly 4 L more. Four CTAs resident at once:
+// one wave, L more.
+TEST(Occupancy, CtaLaunchLatencyIsPaidOncePerCta) {
+  auto spec = test_spec(1);
+  spec.units.fp32 = {32, 4};
+  const uint64_t serial = waves_kernel_cycles(spec, 32, 60 * 1024);
+  const uint64_t parallel = waves_kernel_cycles(spec, 128, 0);
+  for (uint32_t L : {1u, 37u, 300u}) {
+    auto s = spec;
+    s.core.cta_launch_cycles = L;
+    EXPECT_EQ(waves_kernel_cycles(s, 32, 60 * 1024), serial + 4 * uint64_t{L}) << L;
+    EXPECT_EQ(waves_kernel_cycles(s, 128, 0), parallel + L) << L;
+  }
+}
+
 }  // namespace
 }  // namespace joulesim::timing_test

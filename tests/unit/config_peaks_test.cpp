@@ -146,6 +146,39 @@ TEST(ConfigPeaks, Mi250x) {
             tensor(p, TensorType::kFp16).dense_flops_per_s);
 }
 
+TEST(ConfigPeaks, H100Pcie) {
+  // NVIDIA H100 Tensor Core GPU datasheet, H100 PCIe column: FP64 26, FP64 tensor 51, FP32 51
+  // TFLOPS at the 1755 MHz boost; 2.0 TB/s HBM2e; tensor FP16/BF16 1,513 TF and FP8/INT8 3,026
+  // (with sparsity), which are quoted at a lower clock: 756.5 TF dense / (114 SMs x 4096) = 1.62
+  // GHz.
+  Peaks p = peaks_of("h100-pcie");
+  within_2pct(p.fp32_flops_per_s, 51 * T, "FP32");
+  within_2pct(p.fp64_flops_per_s, 26 * T, "FP64 vector");
+  within_2pct(tensor(p, TensorType::kFp64).dense_flops_per_s, 51 * T, "FP64 tensor");
+  within_2pct(p.dram_bytes_per_s, 2.0 * TB, "HBM2e bandwidth");
+  Peaks t = peaks_of("h100-pcie", {"dvfs.core_mhz=1620"});
+  within_2pct(tensor(t, TensorType::kFp16).sparse_flops_per_s, 1513 * T, "FP16 2:4 sparse @1620");
+  within_2pct(tensor(t, TensorType::kBf16).dense_flops_per_s, 756.5 * T, "BF16 dense @1620");
+  within_2pct(tensor(t, TensorType::kTf32).sparse_flops_per_s, 756 * T, "TF32 2:4 sparse @1620");
+  within_2pct(tensor(t, TensorType::kFp8).sparse_flops_per_s, 3026 * T, "FP8 2:4 sparse @1620");
+  within_2pct(tensor(t, TensorType::kInt8).sparse_flops_per_s, 3026 * T, "INT8 2:4 sparse @1620");
+  EXPECT_EQ(p.l2_bytes, 50ull << 20);
+}
+
+TEST(ConfigPeaks, Mi210) {
+  // AMD Instinct MI210 datasheet: 104 CUs at 1700 MHz; FP16/BF16 181 TF, INT8 181 TOPS, FP64
+  // matrix 45.3 TF, FP64/FP32 vector 22.6 TF, 1.6384 TB/s HBM2e (4096 bit x 3.2 Gb/s), 8 MB L2.
+  Peaks p = peaks_of("mi210");
+  within_2pct(tensor(p, TensorType::kFp16).dense_flops_per_s, 181 * T, "FP16");
+  within_2pct(tensor(p, TensorType::kBf16).dense_flops_per_s, 181 * T, "BF16");
+  within_2pct(tensor(p, TensorType::kInt8).dense_flops_per_s, 181 * T, "INT8");
+  within_2pct(tensor(p, TensorType::kFp64).dense_flops_per_s, 45.3 * T, "FP64 matrix");
+  within_2pct(p.fp64_flops_per_s, 22.6 * T, "FP64 vector");
+  within_2pct(p.fp32_flops_per_s, 22.6 * T, "FP32 vector");
+  within_2pct(p.dram_bytes_per_s, 1.6384 * TB, "HBM2e bandwidth");
+  EXPECT_EQ(p.l2_bytes, 8ull << 20);
+}
+
 TEST(ConfigPeaks, VsQuantAccelerator) {
   // Keller et al. VLSI 2022 / JSSC 2023: 1024 4-bit MACs per cycle (2 ops each), 152-1760 MHz.
   Peaks hi = peaks_of("emerging/vsquant-int4");

@@ -29,7 +29,7 @@ bool has(const std::string& s, const std::string& part) {
 TEST(GenParams, RegistryHasEveryGeneratorOfTheIssue) {
   for (const char* n :
        {"ubench.ffma_chain", "ubench.throughput", "ubench.pointer_chase", "ubench.stream",
-        "ubench.smem_bank", "bench.stream_loop", "gemm", "kernel.reduce"}) {
+        "ubench.smem_bank", "ubench.smem_chase", "bench.stream_loop", "gemm", "kernel.reduce"}) {
     EXPECT_EQ(gen::generator_spec(n).name, n);
   }
   // Every parameter is documented and its default is itself valid.

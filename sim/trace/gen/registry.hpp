@@ -16,6 +16,7 @@ Entry pointer_chase_entry();  // ubench_pointer_chase.cpp
 Entry stream_entry();         // ubench_stream.cpp
 Entry stream_loop_entry();    // ubench_stream.cpp
 Entry smem_bank_entry();      // ubench_smem.cpp
+Entry smem_chase_entry();     // ubench_smem.cpp
 Entry gemm_entry();           // gemm.cpp
 Entry reduce_entry();         // kernel_reduce.cpp
 

@@ -21,7 +21,9 @@ namespace joulesim::trace::gen::detail {
 
 namespace {
 
-constexpr uint64_t kMaxNodes = uint64_t{1} << 24;
+// 2^25 nodes (a 128 MiB successor table): gpu-latency's 64 B stride over its largest, 1.5 GB
+// footprint needs 24.5 M.
+constexpr uint64_t kMaxNodes = uint64_t{1} << 25;
 
 // splitmix64 (a fixed, platform-independent generator; std:: distributions are not portable).
 uint64_t splitmix64(uint64_t& s) {

@@ -4,6 +4,13 @@
 // read different words, so every access is a ways-way bank conflict and ways = 1 is conflict-free.
 // On CDNA (wave64, LDS of 32 banks) the second half-wave repeats the pattern 32 * ways words
 // higher, i.e. in the same banks: each half-wave alone has the same ways-way conflict.
+//
+// ubench.smem_chase: one lane chases pointers through shared memory, each LDS address being the
+// previous load's result (LDS R2, [R2]; CDNA: ds_read_b32 v2, v2 + s_waitcnt lgkmcnt(0)), the
+// shared-memory latency benchmark of Jia et al. 2018 (section 3). Layout: MOV R1, MOV R2 (SASS;
+// CDNA: v_mov_b32), `steps` dependent loads walking `nodes` words stride_b bytes apart in order
+// (the chain wraps), EXIT. Straight-line code, so the latency per load is
+// (cycles(steps = hi) - cycles(steps = lo)) / (hi - lo).
 #include "trace/gen/registry.hpp"
 
 namespace joulesim::trace::gen::detail {
@@ -89,6 +96,61 @@ class SmemBank : public KernelProgram {
   Op mov_, s2r_, addr_, lds_, wait_, inc_, cmp_, bra_, exit_;
 };
 
+class SmemChase : public KernelProgram {
+ public:
+  SmemChase(Isa isa, uint64_t steps, uint32_t nodes, uint32_t stride)
+      : KernelProgram(isa, "joulesim_ubench_smem_chase", {1, 1, 1}, {isa_warp_size(isa), 1, 1}),
+        steps_(steps),
+        nodes_(nodes),
+        stride_(stride) {
+    sass_ = isa_family(isa) == IsaFamily::kSass;
+    if (sass_) {
+      mov_ = intern("MOV");
+      lds_ = intern("LDS", 4);
+      exit_ = intern("EXIT");
+    } else {
+      mov_ = intern("v_mov_b32");
+      lds_ = intern("ds_read_b32", 4);
+      wait_ = intern("s_waitcnt");
+      exit_ = intern("s_endpgm");
+    }
+    info_.shmem_bytes = uint64_t{nodes} * stride;
+    set_regs(8);
+  }
+
+ protected:
+  void emit_warp(const Dim3&, uint64_t, uint32_t, Warp& w) const override {
+    constexpr uint64_t kLane0 = 1;
+    if (sass_) w.op_masked(mov_, kLane0, {reg(1)}, {});
+    w.op_masked(mov_, kLane0, {reg(2)}, {});  // R2 = offset of node 0
+    for (uint64_t i = 0; i < steps_; ++i) {
+      const uint64_t addr = kShmemBase + (i % nodes_) * stride_;
+      w.mem(lds_, kLane0, {reg(2)}, {reg(2)}, {&addr, 1});
+      if (!sass_) w.op_masked(wait_, kLane0, {}, {}, kWaitLgkmcnt0);
+    }
+    w.op_masked(exit_, kLane0, {}, {});
+  }
+
+ private:
+  uint64_t steps_;
+  uint32_t nodes_, stride_;
+  bool sass_ = true;
+  Op mov_, lds_, wait_, exit_;
+};
+
+GenTrace make_chase(const Params& p, Isa isa) {
+  const auto nodes = static_cast<uint32_t>(p.integer("nodes"));
+  const auto stride = static_cast<uint32_t>(p.integer("stride_b"));
+  if (uint64_t{nodes} * stride > 64 * 1024) {
+    fail(p, "nodes x stride_b = " + std::to_string(uint64_t{nodes} * stride) +
+                " bytes of shared memory; allowed: at most 65536");
+  }
+  GenTrace t;
+  t.kernels.push_back(
+      std::make_shared<SmemChase>(isa, static_cast<uint64_t>(p.integer("steps")), nodes, stride));
+  return t;
+}
+
 GenTrace make(const Params& p, Isa isa) {
   GenTrace t;
   t.kernels.push_back(std::make_shared<SmemBank>(
@@ -111,6 +173,17 @@ Entry smem_bank_entry() {
         int_param("warps", 1, 1, 32, "warps per CTA"), int_param("ctas", 1, 1, 1 << 16, "CTAs")},
        all_isas()},
       &make};
+}
+
+Entry smem_chase_entry() {
+  return {{"ubench.smem_chase",
+           "one lane of one warp: steps dependent shared-memory loads (LDS R2, [R2] / "
+           "ds_read_b32 + s_waitcnt), each address the previous load's result",
+           {int_param("steps", 1024, 1, 10'000'000, "dependent loads"),
+            int_param("nodes", 64, 1, 16384, "words in the chain (it wraps)"),
+            int_param("stride_b", 4, 4, 4096, "bytes between chain nodes", true)},
+           all_isas()},
+          &make_chase};
 }
 
 }  // namespace joulesim::trace::gen::detail
