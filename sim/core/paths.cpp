@@ -1,8 +1,9 @@
 #include "core/paths.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
-#include <unistd.h>
 
 #include "core/error.hpp"
 

@@ -32,8 +32,6 @@ struct Cycles {
 };
 
 /// Period in picoseconds of a clock of @p mhz megahertz, rounded to the nearest picosecond.
-constexpr Picoseconds period_of_mhz(double mhz) {
-  return {static_cast<int64_t>(1e6 / mhz + 0.5)};
-}
+constexpr Picoseconds period_of_mhz(double mhz) { return {static_cast<int64_t>(1e6 / mhz + 0.5)}; }
 
 }  // namespace joulesim

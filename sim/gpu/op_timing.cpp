@@ -125,7 +125,8 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
         t.pipe = Pipe::kTensor;
         t.tensor_type = info.tensor_type;
         t.sparse = info.sparse;
-        t.flops = 2ull * info.mma_m * info.mma_n * info.mma_k * std::max<uint16_t>(1, info.mma_blocks);
+        t.flops =
+            2ull * info.mma_m * info.mma_n * info.mma_k * std::max<uint16_t>(1, info.mma_blocks);
         const double rate = spec.tensor.dense_flops_per_clk[static_cast<size_t>(info.tensor_type)];
         const std::string who = "kernel '" + kernel_name + "', opcode '" + info.name + "': ";
         if (t.flops == 0) throw Error(who + "tensor instruction of unknown shape (m, n, k)");

@@ -262,7 +262,8 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
     case OpKind::kConst:
       if (w.next_kind == OpKind::kShared) r = std::max(r, smem_free_);
       if (amd_counters_) {  // lgkmcnt full
-        r = std::max(r, counter_wait(w.lgkm_done, w.lgkm_retired, w.lgkm_issued, kLgkmCnt - 1, now));
+        r = std::max(r,
+                     counter_wait(w.lgkm_done, w.lgkm_retired, w.lgkm_issued, kLgkmCnt - 1, now));
       }
       break;
 

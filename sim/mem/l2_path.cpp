@@ -161,8 +161,8 @@ void MemoryHierarchy::Impl::wake_slices_on(uint32_t channel, int64_t t) {
   }
 }
 
-int64_t MemoryHierarchy::Impl::cross_memory_dies(uint32_t slice, uint32_t channel,
-                                                 uint8_t sectors, bool to_memory, int64_t t) {
+int64_t MemoryHierarchy::Impl::cross_memory_dies(uint32_t slice, uint32_t channel, uint8_t sectors,
+                                                 bool to_memory, int64_t t) {
   if (channel_mdie.empty() || slice_mdie[slice] == channel_mdie[channel]) return t;
   Port& link = mdie_link[to_memory ? slice_mdie[slice] : channel_mdie[channel]];
   const int64_t start = std::max(t, link.free);

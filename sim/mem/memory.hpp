@@ -97,10 +97,11 @@ class L1Cache {
 ///    responses and write requests carry one flit per sector, so n sectors add (n - 1) flits.
 ///  - L2 miss served by DRAM: the L2-hit time + delta + the DRAM part, where the DRAM part is
 ///    (tRCD + tCL + burst_cycles) x tCK for an idle precharged bank, + tRP x tCK if another row
-///    is open, and (tCL + burst_cycles) x tCK on a row hit, plus dram.controller_ns; delta in [0, tCK) is the wait for the
-///    first DRAM command-clock edge at or after the request reaches the controller, which happens
-///    floor(H / 2) after the L2 lookup, i.e. at send + noc.latency x Pl2 + flit + floor(H / 2).
-///    (Row hit and row miss issued with the same phase differ by exactly (tRP + tRCD) x tCK.)
+///    is open, and (tCL + burst_cycles) x tCK on a row hit, plus dram.controller_ns; delta in [0,
+///    tCK) is the wait for the first DRAM command-clock edge at or after the request reaches the
+///    controller, which happens floor(H / 2) after the L2 lookup, i.e. at send + noc.latency x Pl2
+///    + flit + floor(H / 2). (Row hit and row miss issued with the same phase differ by exactly
+///    (tRP + tRCD) x tCK.)
 ///  - with an LLC (llc.size_mb > 0): an LLC hit costs the L2-hit time + llc.latency x Pc, an LLC
 ///    miss adds llc.latency x Pc before the DRAM part.
 ///  - crossing dies (core.dies > 1) adds noc.cross_die_latency L2 clocks each way.

@@ -136,8 +136,7 @@ MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
   if (s.noc.memory_dies > 0) {
     const uint32_t md = s.noc.memory_dies;
     for (uint32_t i = 0; i < l2.slices; ++i) slice_mdie.push_back(slice_die[i] * md / dies);
-    for (uint32_t i = 0; i < s.dram.channels; ++i)
-      channel_mdie.push_back(i * md / s.dram.channels);
+    for (uint32_t i = 0; i < s.dram.channels; ++i) channel_mdie.push_back(i * md / s.dram.channels);
     mdie_link.resize(md);
     if (s.noc.cross_die_gbs > 0)
       tm.cross_sector_ps = ps_of(l2.sector_bytes / (s.noc.cross_die_gbs * 1e9));

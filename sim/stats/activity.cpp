@@ -6,12 +6,12 @@ namespace joulesim::stats {
 
 namespace {
 constexpr std::array<std::string_view, kNumCounters> kCounterNames = {
-    "core.cycles",    "sm.active_cycles", "sm.idle_cycles", "sm.warp_insts",   "rf.read",
-    "rf.write",       "rf.bank_conflict", "l1.read_hit",    "l1.read_miss",    "l1.write",
-    "l1.mshr_merge",  "smem.read",        "smem.write",     "smem.bank_conflict", "const.access",
-    "l2.read_hit",    "l2.read_miss",     "l2.write_hit",   "l2.write_miss",   "llc.hit",
-    "llc.miss",       "noc.flit",         "dram.act",       "dram.pre",        "dram.rd_burst",
-    "dram.wr_burst",  "dram.ref",         "dram.cycles",
+    "core.cycles",   "sm.active_cycles", "sm.idle_cycles", "sm.warp_insts",      "rf.read",
+    "rf.write",      "rf.bank_conflict", "l1.read_hit",    "l1.read_miss",       "l1.write",
+    "l1.mshr_merge", "smem.read",        "smem.write",     "smem.bank_conflict", "const.access",
+    "l2.read_hit",   "l2.read_miss",     "l2.write_hit",   "l2.write_miss",      "llc.hit",
+    "llc.miss",      "noc.flit",         "dram.act",       "dram.pre",           "dram.rd_burst",
+    "dram.wr_burst", "dram.ref",         "dram.cycles",
 };
 
 template <typename Array, typename Op>

@@ -65,7 +65,8 @@ bool MemoryTraceSource::next(TraceCommand& out) {
   out.address = e.address;
   out.bytes = e.bytes;
   out.kernel.reset();
-  if (e.kind == TraceCommand::Kind::kKernel) out.kernel = std::make_unique<MemoryKernelReader>(e.kernel);
+  if (e.kind == TraceCommand::Kind::kKernel)
+    out.kernel = std::make_unique<MemoryKernelReader>(e.kernel);
   return true;
 }
 

@@ -63,7 +63,16 @@ enum class OpClass : uint8_t {
 };
 
 /// Memory space a memory instruction addresses.
-enum class MemSpace : uint8_t { kNone, kGlobal, kShared, kLocal, kConstant, kTexture, kGeneric, kCount };
+enum class MemSpace : uint8_t {
+  kNone,
+  kGlobal,
+  kShared,
+  kLocal,
+  kConstant,
+  kTexture,
+  kGeneric,
+  kCount
+};
 
 /// Element data type of a tensor/matrix instruction's multiplicands. kFp6 (e3m2/e2m3), kInt1
 /// (binary BMMA/BGMMA) and kFp32 (AMD MFMA with f32 inputs) were appended by the trace subsystem.
@@ -92,8 +101,8 @@ struct OpcodeInfo {
   /// Fraction of the type's peak tensor rate this shape reaches (AMD MFMA: small shapes take
   /// longer per FLOP; per-shape cycle table in isa_cdna_mfma.cpp). 1 for everything else.
   float mma_rate = 1.0f;
-  bool sparse = false;                       ///< 2:4 structured-sparse tensor op (.SP)
-  bool known = false;                        ///< false: not in the ISA table
+  bool sparse = false;  ///< 2:4 structured-sparse tensor op (.SP)
+  bool known = false;   ///< false: not in the ISA table
 };
 
 /// Hash for heterogeneous (string_view) lookup, so interning a parsed token allocates nothing.
@@ -137,8 +146,8 @@ uint32_t isa_table_version(IsaFamily isa, uint32_t binary_version);
 std::string isa_name(IsaFamily isa, uint32_t binary_version);
 
 /// Register index space: general registers R0..R254 are 0..254, R255 (RZ) is kZeroReg and never
-/// creates a dependency; uniform registers URn are kUniformBase + n; AMD SGPRs sN are kScalarBase + n.
-/// UR63 is URZ, the uniform zero register: readers map it to kZeroReg as well.
+/// creates a dependency; uniform registers URn are kUniformBase + n; AMD SGPRs sN are kScalarBase +
+/// n. UR63 is URZ, the uniform zero register: readers map it to kZeroReg as well.
 inline constexpr uint16_t kZeroReg = 255;
 inline constexpr uint16_t kUniformBase = 256;
 inline constexpr uint16_t kScalarBase = 512;
@@ -218,7 +227,7 @@ class KernelReader {
 /// One entry of a trace's command list, in stream order.
 struct TraceCommand {
   enum class Kind { kMemcpyHtoD, kKernel } kind = Kind::kKernel;
-  uint64_t address = 0, bytes = 0;        ///< for kMemcpyHtoD
+  uint64_t address = 0, bytes = 0;       ///< for kMemcpyHtoD
   std::unique_ptr<KernelReader> kernel;  ///< for kKernel
 };
 

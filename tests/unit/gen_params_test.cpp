@@ -89,7 +89,8 @@ TEST(GenParams, IsaNamesAndUnsupportedCombinations) {
   e = error_of("ubench.throughput", {{"op", "wgmma.f16"}}, gen::Isa::kSm80);
   EXPECT_TRUE(has(e, "no instruction on sm_80")) << e;
   e = error_of("ubench.throughput", {{"op", "hmma.f16"}}, gen::Isa::kGfx90a);
-  EXPECT_TRUE(has(e, "allowed ops for this ISA: ffma, hfma2, imad, idp4a, dfma, mufu, mfma.f16")) << e;
+  EXPECT_TRUE(has(e, "allowed ops for this ISA: ffma, hfma2, imad, idp4a, dfma, mufu, mfma.f16"))
+      << e;
   e = error_of("ubench.throughput", {{"op", "wgmma.f16"}, {"warps_per_sm", "6"}}, gen::Isa::kSm90);
   EXPECT_TRUE(has(e, "multiple of 4")) << e;
   // Volta HMMA.884 accumulates into 8 registers: (255 - 16) / 8 = 29 chains fit

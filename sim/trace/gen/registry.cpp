@@ -39,8 +39,9 @@ namespace {
 
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> table = {
-      ffma_chain_entry(), throughput_entry(),  pointer_chase_entry(), stream_entry(),
-      smem_bank_entry(),  smem_chase_entry(), stream_loop_entry(), gemm_entry(), reduce_entry()};
+      ffma_chain_entry(),  throughput_entry(), pointer_chase_entry(),
+      stream_entry(),      smem_bank_entry(),  smem_chase_entry(),
+      stream_loop_entry(), gemm_entry(),       reduce_entry()};
   return table;
 }
 

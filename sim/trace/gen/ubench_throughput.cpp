@@ -255,11 +255,12 @@ Entry throughput_entry() {
       {"ubench.throughput",
        "sms CTAs (one per SM) of warps_per_sm warps; each warp loops iters times over "
        "unroll x chains independent instructions of one op, then IADD3/ISETP/BRA",
-       {choice_param("op", "ffma", ops,
-                     "operation: ffma hfma2 imad idp4a dfma mufu (all ISAs); hmma.f16 (sm_70+), "
-                     "hmma.bf16/hmma.tf32/imma.s8/dmma.f64 (sm_80+), imma.s4 (sm_80), qmma.fp8 (sm_100), "
-                     "wgmma.* (sm_90), mfma.f16/bf16/i8/f64 (gfx90a, gfx942), mfma.xf32/fp8 "
-                     "(gfx942)"),
+       {choice_param(
+            "op", "ffma", ops,
+            "operation: ffma hfma2 imad idp4a dfma mufu (all ISAs); hmma.f16 (sm_70+), "
+            "hmma.bf16/hmma.tf32/imma.s8/dmma.f64 (sm_80+), imma.s4 (sm_80), qmma.fp8 (sm_100), "
+            "wgmma.* (sm_90), mfma.f16/bf16/i8/f64 (gfx90a, gfx942), mfma.xf32/fp8 "
+            "(gfx942)"),
         int_param("warps_per_sm", 8, 1, 32, "warps (wavefronts) per CTA = per SM"),
         int_param("iters", 64, 1, 1'000'000, "loop iterations per warp"),
         int_param("sms", 1, 1, 1024, "CTAs, one per SM"),
