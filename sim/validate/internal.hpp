@@ -65,4 +65,15 @@ std::vector<CaseResult> simulate_datasheet_peaks(const Dataset& ds,
 /// Microbenchmark, curve and power cases that need the generators and the timing model.
 std::vector<CaseResult> simulate_with_timing(const Dataset& ds, const std::filesystem::path& root);
 
+/// A case's result before simulation: its identity and measured value, nothing simulated yet.
+inline CaseResult result_of(const Case& c) {
+  CaseResult r;
+  r.id = c.id;
+  r.group = c.group;
+  r.quantity = c.quantity;
+  r.unit = c.unit;
+  r.measured = c.measured;
+  return r;
+}
+
 }  // namespace joulesim::validate::detail

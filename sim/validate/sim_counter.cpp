@@ -10,20 +10,10 @@ using namespace detail;
 
 namespace {
 
-CaseResult from_case(const Case& c) {
-  CaseResult r;
-  r.id = c.id;
-  r.group = c.group;
-  r.quantity = c.quantity;
-  r.unit = c.unit;
-  r.measured = c.measured;
-  return r;
-}
-
 std::vector<CaseResult> all_not_simulated(const Dataset& ds, const std::string& why) {
   std::vector<CaseResult> out;
   for (const Case& c : ds.cases) {
-    CaseResult r = from_case(c);
+    CaseResult r = result_of(c);
     r.status = CaseStatus::kNotSimulated;
     r.note = why;
     out.push_back(r);
@@ -102,7 +92,7 @@ std::vector<CaseResult> simulate_datasheet_peaks(const Dataset& ds,
       rest.cases.push_back(c);
       continue;
     }
-    CaseResult r = from_case(c);
+    CaseResult r = result_of(c);
     try {
       std::vector<std::string> set;
       if (c.sim.contains("set")) set = c.sim["set"].get<std::vector<std::string>>();

@@ -38,20 +38,6 @@ std::vector<std::string> missing_pieces(const std::string& kind) {
 
 namespace detail {
 
-namespace {
-
-CaseResult result_of(const Case& c) {
-  CaseResult r;
-  r.id = c.id;
-  r.group = c.group;
-  r.quantity = c.quantity;
-  r.unit = c.unit;
-  r.measured = c.measured;
-  return r;
-}
-
-}  // namespace
-
 #ifndef JOULESIM_VALIDATE_HAVE_TIMING
 
 std::vector<CaseResult> simulate_with_timing(const Dataset& ds, const std::filesystem::path&) {
