@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../cli_runner.hpp"
 #include "config/config.hpp"
 #include "gpu/gpu.hpp"
 #include "trace/trace_stats.hpp"
@@ -26,17 +27,11 @@ struct CliRun {
 CliRun cli(const std::string& args) {
   const auto err_path = std::filesystem::temp_directory_path() /
                         ("joulesim_run_test_err_" + std::to_string(::getpid()));
-  const std::string cmd = std::string(JOULESIM_BINARY) + " " + args + " 2>" + err_path.string();
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
+  const joulesim_test::CliRun r = joulesim_test::run_joulesim(args, "2>" + err_path.string());
   std::ifstream e(err_path);
   std::string err((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
   std::filesystem::remove(err_path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
+  return {r.status, r.out, err};
 }
 
 // Every instruction of a real capture is simulated: the warp-instruction counts per op class equal

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "../cli_runner.hpp"
 #include "unit/config_test_util.hpp"
 
 namespace joulesim::config {
@@ -124,17 +125,7 @@ TEST(ConfigRepo, DiffOfEachEmergingDesignIsExactlyItsChangedKeys) {
               !vs.count("core.warp_size"));
 }
 
-std::string run_cli(const std::string& args) {
-  std::string cmd = std::string(JOULESIM_BINARY) + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
+std::string run_cli(const std::string& args) { return joulesim_test::run_joulesim(args).out; }
 
 TEST(ConfigRepo, CliDiffPrintsExactlyTheChangedKeys) {
   json arr = json::parse(run_cli("gpus diff h100 emerging/sram-llc-256mb --json"));

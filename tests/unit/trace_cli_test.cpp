@@ -5,26 +5,14 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "../cli_runner.hpp"
 #include "trace_test_util.hpp"
 
 using joulesim::trace::testing::TempDir;
 
 namespace {
-struct CliRun {
-  int status;
-  std::string out;
-};
-
-CliRun run(const std::string& args) {
-  std::string cmd = std::string(JOULESIM_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using joulesim_test::CliRun;
+CliRun run(const std::string& args) { return joulesim_test::run_joulesim(args); }
 
 const std::string kSaxpy = std::string(JOULESIM_SOURCE_DIR) + "/traces/bundled/saxpy";
 }  // namespace

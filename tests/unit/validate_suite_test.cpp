@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../cli_runner.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
 #include "validate/validate.hpp"
@@ -85,22 +86,8 @@ TEST(ValidateSuite, ThrowingSimulatorReportsEveryCase) {
   EXPECT_EQ(to_json(r)["datasets"][0]["cases"].size(), 3u);
 }
 
-struct Cmd {
-  int status = -1;
-  std::string out;
-};
-
-Cmd run(const std::string& args) {
-  Cmd c;
-  const std::string cmd = std::string(JOULESIM_BINARY) + " " + args + " 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return c;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) c.out.append(buf, n);
-  const int st = ::pclose(p);
-  c.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return c;
+joulesim_test::CliRun run(const std::string& args) {
+  return joulesim_test::run_joulesim(args, "2>/dev/null");
 }
 
 // The quick suite through the CLI: every case of every quick dataset is in the output, and the
@@ -108,7 +95,7 @@ Cmd run(const std::string& args) {
 TEST(ValidateCli, QuickSuiteListsEveryCaseAndExitStatusMatches) {
   const auto dir = std::filesystem::temp_directory_path() / "joulesim_validate_cli_test";
   std::filesystem::create_directories(dir);
-  const Cmd c = run("validate quick --json --results " + dir.string());
+  const joulesim_test::CliRun c = run("validate quick --json --results " + dir.string());
   const json j = json::parse(c.out);
   const auto quick = load_suite("quick", data_root() / "validation" / "datasets");
   ASSERT_EQ(j["datasets"].size(), quick.size());
@@ -131,7 +118,7 @@ TEST(ValidateCli, QuickSuiteListsEveryCaseAndExitStatusMatches) {
 }
 
 TEST(ValidateCli, CalibrateDryRunReportsLooAndProvenance) {
-  const Cmd c = run("calibrate --dry-run --json --date 2000-01-01");
+  const joulesim_test::CliRun c = run("calibrate --dry-run --json --date 2000-01-01");
   ASSERT_EQ(c.status, 0) << c.out;
   const json j = json::parse(c.out);
   EXPECT_FALSE(j["written"].get<bool>());
