@@ -113,6 +113,16 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
           t.kind = OpKind::kWgWait;
         else if (base == "s_waitcnt")
           t.kind = OpKind::kWaitCnt;
+        else if (base == "LDGDEPBAR")
+          t.kind = OpKind::kCpCommit;
+        else if (base == "DEPBAR" && contains(name, ".LE"))
+          t.kind = OpKind::kCpWait;
+        else if (base == "SYNCS" && contains(name, "EXCH"))
+          t.kind = OpKind::kMbarInit;
+        else if (base == "SYNCS" && contains(name, "ARRIVE"))
+          t.kind = OpKind::kMbarArrive;
+        else if (base == "SYNCS" && contains(name, "TRYWAIT"))
+          t.kind = OpKind::kMbarWait;
         else if (base == "DEPBAR" || base.starts_with("s_waitcnt_"))
           t.kind = OpKind::kMemWait;
         else
@@ -177,6 +187,13 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
               break;
             default:
               t.kind = info.op_class == OpClass::kAtomic ? OpKind::kAtomic : OpKind::kGlobal;
+              if (base == "LDGSTS") {
+                t.cp_async = true;
+                t.bypass_l1 = contains(name, ".BYPASS");
+              } else if (base == "UTMALDG" || base == "UBLKCP") {
+                t.kind = OpKind::kBulkCopy;
+                t.multicast = contains(name, ".MULTICAST");
+              }
           }
         } else if (t.pipe == Pipe::kNone) {
           t.kind = OpKind::kNop;

@@ -33,21 +33,27 @@ inline constexpr size_t kNumPipes = static_cast<size_t>(Pipe::kCount);
 
 /// What the issue stage does with an instruction.
 enum class OpKind : uint8_t {
-  kAlu,        ///< fixed latency on a pipe
-  kMma,        ///< warp MMA on the sub-core's tensor unit
-  kGmma,       ///< warpgroup MMA: asynchronous, all the SM's tensor units
-  kGlobal,     ///< global/local/generic/texture access through L1
-  kShared,     ///< shared memory through the bank-conflict pipe
-  kConst,      ///< constant cache: fixed latency
-  kAtomic,     ///< global atomic/reduction: bypasses L1, performed below
-  kBarrier,    ///< BAR.SYNC: wait for the CTA's warps
-  kBarArrive,  ///< BAR.ARV: arrive without waiting
-  kExit,       ///< EXIT
-  kWgArrive,   ///< WARPGROUP.ARRIVE: wait for the warp's prior (non-GMMA) register writes
-  kWgWait,     ///< WARPGROUP.DEPBAR: wait for the warp's outstanding GMMAs
-  kMemWait,    ///< DEPBAR: wait for the warp's outstanding loads
-  kWaitCnt,    ///< AMD s_waitcnt: wait until the vmcnt / lgkmcnt counters are <= the immediate's
-  kNop,        ///< issues, occupies nothing
+  kAlu,         ///< fixed latency on a pipe
+  kMma,         ///< warp MMA on the sub-core's tensor unit
+  kGmma,        ///< warpgroup MMA: asynchronous, all the SM's tensor units
+  kGlobal,      ///< global/local/generic/texture access through L1
+  kShared,      ///< shared memory through the bank-conflict pipe
+  kConst,       ///< constant cache: fixed latency
+  kAtomic,      ///< global atomic/reduction: bypasses L1, performed below
+  kBarrier,     ///< BAR.SYNC: wait for the CTA's warps
+  kBarArrive,   ///< BAR.ARV: arrive without waiting
+  kExit,        ///< EXIT
+  kWgArrive,    ///< WARPGROUP.ARRIVE: wait for the warp's prior (non-GMMA) register writes
+  kWgWait,      ///< WARPGROUP.DEPBAR: wait for the warp's outstanding GMMAs
+  kMemWait,     ///< DEPBAR: wait for the warp's outstanding loads
+  kWaitCnt,     ///< AMD s_waitcnt: wait until the vmcnt / lgkmcnt counters are <= the immediate's
+  kCpCommit,    ///< LDGDEPBAR (cp.async.commit_group): closes the warp's open LDGSTS group
+  kCpWait,      ///< DEPBAR.LE SB0, N (cp.async.wait_group N): at most N committed groups pending
+  kMbarInit,    ///< SYNCS.EXCH.64 (mbarrier.init): arrival count = the immediate
+  kMbarArrive,  ///< SYNCS.ARRIVE.TRANS64 (mbarrier.arrive[.expect_tx]): tx bytes = the immediate
+  kMbarWait,    ///< SYNCS.PHASECHK.TRANS64.TRYWAIT (mbarrier.try_wait.parity): parity = immediate
+  kBulkCopy,    ///< UTMALDG / UBLKCP: TMA bulk copy global -> shared, completes on an mbarrier
+  kNop,         ///< issues, occupies nothing
 };
 
 struct OpTiming {
@@ -55,6 +61,10 @@ struct OpTiming {
   Pipe pipe = Pipe::kInt;
   bool write = false;   ///< memory: a store
   bool sparse = false;  ///< tensor: 2:4 sparse
+  bool bypass_l1 =
+      false;              ///< global load that does not allocate in L1 (LDGSTS.BYPASS, cp.async.cg)
+  bool cp_async = false;  ///< LDGSTS: counts in the warp's cp.async groups
+  bool multicast = false;  ///< bulk copy delivered to several CTAs of a cluster
   trace::TensorType tensor_type = trace::TensorType::kNone;
   uint32_t latency = 1;      ///< cycles from issue to result (ALU, constant)
   int64_t occupancy_q = kQ;  ///< pipe (or tensor unit) occupancy in 1/kQ cycles

@@ -84,6 +84,8 @@ void Sm::start_cta(int64_t now) {
   }
   cta.busy = true;
   cta.unfinished = cta.alive = static_cast<uint32_t>(n);
+  cta.mbar.fill(Mbarrier{});
+  cta.bulk_out = 0;
   cta.bar_arrived.fill(0);
   cta.gmma_launched.assign((n + 3) / 4, 0);
   cta.warp_slots.resize(n);
@@ -233,6 +235,20 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
     case OpKind::kMemWait:
       if (w.loads_out != 0) return kNever;
       break;
+    case OpKind::kCpCommit:  // a free group slot for the next open group
+      cp_retire(w);
+      if (w.cp_commit + 1 - w.cp_first >= kCpGroups) return kNever;
+      break;
+    case OpKind::kCpWait:  // DEPBAR.LE SB0, N: woken by the landing of an LDGSTS
+      cp_retire(w);
+      if (w.cp_commit - w.cp_first > w.next->immediate) return kNever;
+      break;
+    case OpKind::kMbarWait:  // woken when a phase of the CTA's barriers completes
+      if (mbar_blocked(w)) return kNever;
+      break;
+    case OpKind::kBulkCopy:
+      if (bulk_.size() >= kBulkQueue) r = std::max(r, now + 1);
+      break;
     case OpKind::kWaitCnt: {
       // s_waitcnt simm16 (gfx9): vmcnt = bits 3:0 and 15:14, lgkmcnt = bits 11:8. expcnt (6:4)
       // counts exports and GDS, which compute traces do not contain.
@@ -375,6 +391,22 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
     case OpKind::kWgWait:
       w.group_open = false;  // the next GMMA starts a new group
       break;
+    case OpKind::kCpCommit:
+      ++w.cp_commit;
+      break;
+    case OpKind::kMbarInit:
+      mbar_init(w, inst);
+      break;
+    case OpKind::kMbarArrive:
+      if (inst.mem_width != 0 && lanes > 0) {
+        CtaSlot& cta = ctas_[w.cta_slot];
+        mbar_arrive(cta, mbarrier(cta, w.addrs[inst.addr_index]), 1, inst.immediate, now);
+      }
+      break;
+    case OpKind::kBulkCopy:
+      occupy(t.pipe, t.occupancy_q);
+      issue_bulk_copy(w, slot, inst, t, now);
+      break;
     default:
       break;  // EXIT, waits, NOP: the issue slot only
   }
@@ -443,7 +475,8 @@ void Sm::retire(Warp& w, uint16_t slot, int64_t /*now*/) {
       std::upper_bound(free_warps_.begin(), free_warps_.end(), slot, std::greater<>()), slot);
   progressed_ = true;
   CtaSlot& cta = ctas_[w.cta_slot];
-  if (--cta.unfinished == 0) {
+  // The slot stays taken while bulk copies into its shared memory are still landing.
+  if (--cta.unfinished == 0 && cta.bulk_out == 0) {
     cta.busy = false;
     --resident_ctas_;
     ++finished_ctas_;

@@ -22,6 +22,9 @@
 namespace joulesim::gpu {
 
 inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+/// Response-id bit of TMA bulk-copy lines (with bit 31, the bypass bit): bits 8..15 the CTA slot,
+/// bits 0..7 the mbarrier index.
+inline constexpr uint32_t kBulkBit = 0x40000000u;
 /// Outstanding loads per SM (64 warps x 16); a load finding none free waits.
 inline constexpr size_t kMemOpsPerSm = 1024;
 
@@ -43,6 +46,15 @@ inline constexpr uint32_t kLgkmCnt = 16;
 inline constexpr uint32_t kGmmaQueue = 4;
 /// Incomplete GMMA groups a warp may have (a group: the GMMAs after one WARPGROUP.ARRIVE).
 inline constexpr uint32_t kGmmaGroups = 16;
+
+/// cp.async groups a warp may have open or committed and not yet retired (LDGDEPBAR waits for a
+/// slot beyond this).
+inline constexpr uint32_t kCpGroups = 8;
+/// mbarriers per CTA the model tracks (indexed by shared address / 8 modulo this; a second live
+/// barrier on the same index is an error naming both addresses).
+inline constexpr uint32_t kMbarriers = 32;
+/// Bulk copies an SM's TMA unit queues before a further UTMALDG waits (assumed).
+inline constexpr size_t kBulkQueue = 32;
 
 /// One resident warp. The fields every issue attempt reads come first, so one cache line serves
 /// a check; the rest is read on issue, on events and for diagnostics.
@@ -87,6 +99,9 @@ struct alignas(64) Warp {
   uint32_t lgkm_issued = 0, lgkm_retired = 0;
   std::array<int64_t, kVmCnt> vm_done{};
   std::array<int64_t, kLgkmCnt> lgkm_done{};
+  // --- cp.async (LDGSTS) groups: [cp_first, cp_commit) committed, cp_commit the open one ---
+  uint32_t cp_first = 0, cp_commit = 0;
+  std::array<uint16_t, kCpGroups> cp_pending{};  ///< LDGSTS ops not yet landed, per group
   // --- cold: warpgroup MMA bookkeeping ---
   struct PendingGmma {
     uint8_t n = 0;
@@ -103,8 +118,20 @@ struct alignas(64) Warp {
   std::array<GmmaGroup, kGmmaGroups> groups{};
 };
 
+/// A shared-memory mbarrier (PTX mbarrier): a phase completes when its pending arrivals and its
+/// transaction bytes both reach zero; then the phase count advances and arrivals re-arm.
+struct Mbarrier {
+  uint64_t addr = 0;
+  uint32_t expected = 0;  ///< arrivals per phase (0: never initialised: waits pass)
+  uint32_t pending = 0;   ///< arrivals still missing in the current phase
+  int64_t tx = 0;         ///< transaction bytes expected minus bytes landed (may go negative)
+  uint32_t phases = 0;    ///< completed phases (the current phase's parity is phases & 1)
+};
+
 struct CtaSlot {
   bool busy = false;
+  std::array<Mbarrier, kMbarriers> mbar{};
+  uint32_t bulk_out = 0;  ///< bulk-copy line requests of this CTA not yet landed
   trace::CtaTrace trace;
   std::vector<uint16_t> warp_slots;  ///< by index in trace.warps
   uint32_t unfinished = 0;           ///< warps not yet retired
@@ -121,6 +148,8 @@ struct MemOp {
   bool active = false;
   bool load = true;  ///< counts in the warp's loads_out (false: an AMD store or no-return atomic)
   bool vm = false;   ///< counts in the warp's vmcnt (CDNA), as entry vm_seq
+  bool cp = false;   ///< LDGSTS: counts in cp.async group cp_group of its warp
+  uint8_t cp_group = 0;
   uint32_t vm_seq = 0;
   std::array<uint16_t, trace::kMaxDst> dst{};
   uint32_t unaccepted = 0;  ///< line requests not yet taken by L1
@@ -158,7 +187,7 @@ class Sm {
     return n;
   }
   bool has_resident_warps() const { return resident_ctas_ > 0; }
-  bool quiet() const { return lsu_.empty() && outbound_.empty(); }
+  bool quiet() const { return lsu_.empty() && outbound_.empty() && bulk_.empty(); }
   uint32_t inflight() const { return inflight_; }
   /// Kernel boundary: invalidates L1 (dirty lines of a write-back L1 queue for write-back).
   void flush_l1();
@@ -175,6 +204,14 @@ class Sm {
     int64_t next_try = 0;
     std::vector<uint16_t> by_age;
     std::unique_ptr<WarpScheduler> sched;
+  };
+  /// A TMA bulk copy being turned into line requests (one line per cycle, straight to L2).
+  struct BulkJob {
+    uint64_t global = 0, pitch = 0;
+    uint32_t rows = 0, row_bytes = 0;
+    uint32_t row = 0, offset = 0;  ///< next line to request
+    uint32_t id = 0;               ///< response id (CTA slot and mbarrier)
+    uint16_t cta_slot = 0;
   };
   struct LsuEntry {
     mem::SectorRequest req;
@@ -224,6 +261,21 @@ class Sm {
                     int64_t now);
   void issue_shared(Warp& w, const trace::Instruction& inst, int64_t now);
   void issue_gmma(Warp& w, const trace::Instruction& inst, const OpTiming& t, int64_t now);
+  // Asynchronous copies and mbarriers (sm_async.cpp).
+  /// The mbarrier of the CTA at shared address @p addr (created uninitialised if new).
+  Mbarrier& mbarrier(CtaSlot& cta, uint64_t addr);
+  void mbar_init(Warp& w, const trace::Instruction& inst);
+  void mbar_arrive(CtaSlot& cta, Mbarrier& m, uint32_t arrivals, int64_t tx, int64_t now);
+  /// Whether the warp's next instruction (a try_wait) must keep waiting.
+  bool mbar_blocked(const Warp& w) const;
+  void issue_bulk_copy(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
+                       int64_t now);
+  /// Sends at most one line of the oldest bulk copy; true if something was sent.
+  bool bulk_step(Picoseconds now_ps);
+  void bulk_landed(const mem::SectorRequest& resp, int64_t now);
+  static void cp_retire(Warp& w) {
+    while (w.cp_first != w.cp_commit && w.cp_pending[w.cp_first % kCpGroups] == 0) ++w.cp_first;
+  }
   /// Earliest cycle at which at most @p n of the warp's GMMA groups are incomplete (0 if already;
   /// kNever while a group that must complete is not launched yet). Retires completed groups.
   static int64_t gmma_wait_time(Warp& w, uint32_t n, int64_t now);
@@ -285,6 +337,7 @@ class Sm {
   std::vector<MemOp> memops_;
   std::vector<uint16_t> free_memops_;
   RingQueue<LsuEntry> lsu_;
+  RingQueue<BulkJob> bulk_;
   RingQueue<mem::SectorRequest> outbound_;
   std::vector<mem::SectorRequest> coalesced_, downstream_;
   std::vector<uint32_t> completed_;

@@ -64,6 +64,14 @@ std::string Sm::describe_stuck(int64_t now, size_t max_warps) const {
         why = std::to_string(w.gmma_unlaunched) + " GMMAs its warpgroup has not all issued (" +
               std::to_string(w.g_next - w.g_first) + " groups incomplete, allowed " +
               std::to_string(inst.immediate) + ")";
+      } else if (t.kind == OpKind::kMbarWait && mbar_blocked(w)) {
+        const uint64_t a = w.addrs[inst.addr_index];
+        const Mbarrier& m = cta.mbar[(a >> 3) % kMbarriers];
+        why = "mbarrier " + hex(a) + " phase parity " + std::to_string(inst.immediate & 1) + " (" +
+              std::to_string(m.pending) + " of " + std::to_string(m.expected) + " arrivals and " +
+              std::to_string(m.tx) + " transaction bytes missing)";
+      } else if (t.kind == OpKind::kCpWait || t.kind == OpKind::kCpCommit) {
+        why = std::to_string(w.cp_commit - w.cp_first) + " committed cp.async groups pending";
       } else if (t.kind == OpKind::kGmma && w.gq_count == kGmmaQueue) {
         why = "its warpgroup to issue earlier GMMAs (queue full)";
       } else if ((t.kind == OpKind::kMemWait || t.kind == OpKind::kWgArrive ||

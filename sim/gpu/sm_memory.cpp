@@ -13,12 +13,15 @@ namespace joulesim::gpu {
 using stats::Counter;
 
 namespace {
-// Request ids: bit 31 marks an atomic that bypassed L1, bits 16..30 a generation, bits 0..15 the
-// MemOp slot. kNoWaiter (stores) names no slot; neither pattern can equal mem::kWritebackId.
+// Request ids: bit 31 marks a request that bypassed L1 (atomics, LDGSTS.BYPASS), bits 16..29 a
+// generation, bits 0..15 the MemOp slot. kNoWaiter (stores) names no slot; neither pattern can
+// equal mem::kWritebackId. Bulk copies (sm_async.cpp) use bit 31 + bit 30 (kBulkBit).
 constexpr uint32_t kBypassBit = 0x80000000u;
-constexpr uint32_t kNoWaiter = 0x7FFFFFFEu;
+constexpr uint32_t kNoWaiter = 0x3FFFFFFEu;
 constexpr uint32_t kSlotMask = 0xFFFFu;
+constexpr uint32_t kGenMask = 0x3FFFu;
 static_assert((kNoWaiter | kBypassBit) != mem::kWritebackId);
+static_assert((kNoWaiter & kBulkBit) == 0 && ((kGenMask << 16) & kBulkBit) == 0);
 }  // namespace
 
 void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
@@ -64,6 +67,11 @@ void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, co
     op.ready = now;
     op.load = has_result;
     op.vm = amd_counters_;
+    op.cp = t.cp_async && has_result;
+    if (op.cp) {
+      op.cp_group = static_cast<uint8_t>(w.cp_commit % kCpGroups);
+      ++w.cp_pending[op.cp_group];
+    }
     if (op.vm) {
       op.vm_seq = w.vm_issued++;
       w.vm_done[op.vm_seq % kVmCnt] = kNever;
@@ -77,7 +85,7 @@ void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, co
   for (mem::SectorRequest& r : coalesced_) {
     r.sm = id_;
     r.id = id;
-    lsu_.push({r, atomic});
+    lsu_.push({r, atomic || t.bypass_l1});
   }
 }
 
@@ -115,9 +123,10 @@ void Sm::complete_memop(uint32_t ms, int64_t t) {
     --w.stores_out;
   }
   if (op.vm) w.vm_done[op.vm_seq % kVmCnt] = t;
+  if (op.cp) --w.cp_pending[op.cp_group];
   wake_warp(op.warp, t);
   op.active = false;
-  op.gen = static_cast<uint16_t>((op.gen + 1) & 0x7FFF);
+  op.gen = static_cast<uint16_t>((op.gen + 1) & kGenMask);
   free_memops_.push_back(static_cast<uint16_t>(ms));
   wake_hint_ = std::min(wake_hint_, t);
 }
@@ -132,7 +141,7 @@ MemOp* Sm::memop_of(uint32_t id) {
   const uint32_t ms = id & kSlotMask;
   if (ms >= memops_.size()) return nullptr;
   MemOp& op = memops_[ms];
-  if (!op.active || op.gen != ((id >> 16) & 0x7FFF)) return nullptr;
+  if (!op.active || op.gen != ((id >> 16) & kGenMask)) return nullptr;
   return &op;
 }
 
@@ -185,8 +194,10 @@ int64_t Sm::lsu_step(int64_t now, Picoseconds now_ps) {
     ++inflight_;
     progressed_ = true;
   }
+  // The TMA unit shares the SM's port to the crossbar, behind the L1's misses.
+  if (!bulk_.empty() && outbound_.empty() && bulk_step(now_ps)) progressed_ = true;
   int64_t next = wake_hint_;
-  if (!lsu_.empty() || !outbound_.empty()) next = std::min(next, now + 1);
+  if (!lsu_.empty() || !outbound_.empty() || !bulk_.empty()) next = std::min(next, now + 1);
   return next;
 }
 
@@ -207,7 +218,10 @@ bool Sm::poll_responses(int64_t now, Picoseconds /*now_ps*/) {
   while (mem_.pop_response(id_, resp)) {
     any = true;
     if (inflight_ > 0) --inflight_;
-    if ((resp.id & kBypassBit) && resp.id != mem::kWritebackId) {
+    if ((resp.id & (kBypassBit | kBulkBit)) == (kBypassBit | kBulkBit) &&
+        resp.id != mem::kWritebackId) {
+      bulk_landed(resp, now);
+    } else if ((resp.id & kBypassBit) && resp.id != mem::kWritebackId) {
       on_id_complete(resp.id, now);
     } else {
       completed_.clear();

@@ -25,16 +25,18 @@ uint64_t bits_of(const std::string& d) {
   return d == "fp64" ? 64 : d == "tf32" ? 32 : d == "fp16" || d == "bf16" ? 16 : d == "fp4" ? 4 : 8;
 }
 
-void check(const Case& c, uint64_t m, uint64_t n, uint64_t k, uint32_t prefetch = 1) {
+void check(const Case& c, uint64_t m, uint64_t n, uint64_t k, uint32_t prefetch = 1,
+           const std::string& copy = "auto") {
   SCOPED_TRACE(std::string(gen::to_string(c.isa)) + " " + c.dtype + (c.sparse ? " sparse" : "") +
-               " prefetch " + std::to_string(prefetch));
+               " prefetch " + std::to_string(prefetch) + " copy " + copy);
   Flat f = make_flat("gemm",
                      {{"m", std::to_string(m)},
                       {"n", std::to_string(n)},
                       {"k", std::to_string(k)},
                       {"dtype", c.dtype},
                       {"sparse", c.sparse ? "1" : "0"},
-                      {"prefetch", std::to_string(prefetch)}},
+                      {"prefetch", std::to_string(prefetch)},
+                      {"copy", copy}},
                      c.isa);
   ASSERT_EQ(f.kernels.size(), 1u);
   EXPECT_EQ(f.kernels[0].grid.count(), (m / c.bm) * (n / c.bn));
@@ -60,6 +62,22 @@ void check(const Case& c, uint64_t m, uint64_t n, uint64_t k, uint32_t prefetch 
       ++mma;
     }
     if (r.inst.mem_width == 0 || r.inst.space == MemSpace::kShared) continue;
+    if (base_of(r.opcode) == "UTMALDG") {
+      // A TMA box: lane 0 its first global byte, lane 1 the row pitch, rows << 16 | row bytes in
+      // the immediate. Every row lies inside one matrix.
+      ASSERT_EQ(r.addrs.size(), 4u);
+      const uint64_t rows = r.inst.immediate >> 16, row_bytes = r.inst.immediate & 0xFFFF;
+      const uint64_t first = r.addrs[0], last = first + (rows - 1) * r.addrs[1] + row_bytes;
+      if (first >= a && first < a + a_bytes) {
+        ASSERT_LE(last, a + a_bytes);
+        a_read += rows * row_bytes;
+      } else {
+        ASSERT_GE(first, b);
+        ASSERT_LE(last, b + b_bytes);
+        b_read += rows * row_bytes;
+      }
+      continue;
+    }
     const bool store =
         r.inst.op_class == OpClass::kStore || r.opcode.find("store") != std::string::npos;
     for (uint64_t addr : r.addrs) {
@@ -121,6 +139,8 @@ TEST(GenGemm, Sm80DenseAndSparseFlopsAreExact) {
       continue;
     }
     check(c, 256, 256, c.dtype == "fp4" ? 384 : 192);
+    check(c, 256, 256, c.dtype == "fp4" ? 384 : 192, 1, "registers");
+    if (c.isa == Isa::kSm100) check(c, 256, 256, c.dtype == "fp4" ? 384 : 192, 1, "tma");
   }
 }
 
@@ -135,7 +155,11 @@ TEST(GenGemm, Sm90WarpgroupMmaFlopsAreExact) {
       {Isa::kSm90, "fp8", true, "QGMMA.SP.64x256x64.F32.E4M3.E4M3", 128, 256},
       {Isa::kSm90, "fp64", false, "DMMA.884", 64, 64},
   };
-  for (const Case& c : cases) check(c, 256, 512, 256);
+  for (const Case& c : cases) {
+    check(c, 256, 512, 256);
+    check(c, 256, 512, 256, 1, "registers");
+    check(c, 256, 512, 256, 1, "cp_async");
+  }
 }
 
 TEST(GenGemm, Sm90GroupsAreFencedByArriveAndDepbar) {
@@ -178,7 +202,7 @@ TEST(GenGemm, CdnaMfmaFlopsAreExact) {
 TEST(GenGemm, FragmentsComeFromSharedMemoryTheCtaWrites) {
   // Every shared-memory byte a fragment load reads is written by some STS of the CTA (the
   // barrier orders them across warps), and both buffers of the double buffer are used.
-  Flat f = make_flat("gemm", {{"m", "128"}, {"n", "128"}, {"k", "64"}});
+  Flat f = make_flat("gemm", {{"m", "128"}, {"n", "128"}, {"k", "64"}, {"copy", "registers"}});
   const uint64_t lo = f.kernels[0].shmem_base, hi = lo + f.kernels[0].shmem_bytes;
   auto shared = [&](const Rec& r) {
     return !r.addrs.empty() && r.addrs[0] >= lo && r.addrs[0] < hi;
@@ -217,9 +241,13 @@ TEST(GenGemm, PrefetchKeepsTheWorkAndAddsOnlyPredicatedOffTailLoads) {
   check({Isa::kSm80, "fp16", false, "HMMA.16816.F32", 128, 128}, 256, 256, 192, 2);
   check({Isa::kSm90, "fp16", false, "HGMMA.64x256x16.F32", 128, 256}, 256, 512, 256, 2);
   auto loads = [](uint32_t prefetch, uint64_t& active, uint64_t& off, uint64_t& all) {
-    Flat f = make_flat(
-        "gemm", {{"m", "128"}, {"n", "128"}, {"k", "256"}, {"prefetch", std::to_string(prefetch)}},
-        Isa::kSm80);
+    Flat f = make_flat("gemm",
+                       {{"m", "128"},
+                        {"n", "128"},
+                        {"k", "256"},
+                        {"prefetch", std::to_string(prefetch)},
+                        {"copy", "registers"}},
+                       Isa::kSm80);
     active = off = all = 0;
     for (const Rec& r : f.recs) {
       ++all;

@@ -28,6 +28,26 @@ GenTrace make(const Params& p, Isa isa) {
   if (s.prefetch > 1 && isa_family(isa) == IsaFamily::kCdna) {
     fail(p, "prefetch > 1 is not available on CDNA (the copy waits with vmcnt(0))");
   }
+  // The copy pipeline: "auto" is what each architecture's fast GEMMs use.
+  const std::string& copy = p.text("copy");
+  const bool wgmma = isa == Isa::kSm90 && dtype != "fp64";
+  const bool cp_ok = isa == Isa::kSm80 || isa == Isa::kSm90 || isa == Isa::kSm100;
+  const bool tma_ok = isa == Isa::kSm90 || isa == Isa::kSm100;
+  using Copy = GemmSetup::Copy;
+  if (copy == "auto") {
+    s.copy = wgmma ? Copy::kTma : cp_ok ? Copy::kCpAsync : Copy::kRegisters;
+    if (s.prefetch > 1) s.copy = Copy::kRegisters;  // prefetch is the register pipeline's knob
+  } else if (copy == "cp_async") {
+    if (!cp_ok) fail(p, "copy=cp_async needs sm_80, sm_90 or sm_100 (LDGSTS)");
+    s.copy = Copy::kCpAsync;
+  } else if (copy == "tma") {
+    if (!tma_ok) fail(p, "copy=tma needs sm_90 or sm_100 (UTMALDG)");
+    s.copy = Copy::kTma;
+  }
+  if (s.copy != Copy::kRegisters && s.prefetch > 1) {
+    fail(p, "prefetch > 1 applies to copy=registers only (cp_async and tma use stages)");
+  }
+  s.stages = static_cast<uint32_t>(p.integer("stages"));
   s.name = "joulesim_gemm_" + dtype + (s.sparse ? "_sp_" : "_") + std::to_string(s.m) + "x" +
            std::to_string(s.n) + "x" + std::to_string(s.k);
   const uint32_t bits = dtype_bits(dtype);
@@ -62,7 +82,8 @@ Entry gemm_entry() {
   return {
       {"gemm",
        "tiled tensor-core GEMM C = A * B (row-major; C in the accumulator type): "
-       "global->registers->shared copy with prefetch, then HMMA/IMMA/DMMA (sm_70/80/100, fp64 on "
+       "multistage TMA / cp.async or register-staged global->shared copy, then HMMA/IMMA/DMMA "
+       "(sm_70/80/100, fp64 on "
        "sm_90), HGMMA/QGMMA/IGMMA warpgroup MMA (sm_90) or MFMA (gfx90a, gfx942); "
        "tensor FLOPs = 2 m n k exactly",
        {int_param("m", 1024, 1, 1 << 20, "rows of A and C (multiple of the CTA tile)"),
@@ -73,8 +94,14 @@ Entry gemm_entry() {
                      "wgmma, gfx942)"),
         int_param("sparse", 0, 0, 1, "1: 2:4 structured-sparse A (.SP / v_smfmac)"),
         int_param("prefetch", 1, 1, 4,
-                  "k-tiles of global loads in flight ahead of the shared-memory store, in "
-                  "register staging sets (1: double buffering; SASS only)")},
+                  "copy=registers: k-tiles of global loads in flight ahead of the shared-memory "
+                  "store, in register staging sets (1: double buffering; SASS only)"),
+        choice_param("copy", "auto", {"auto", "registers", "cp_async", "tma"},
+                     "global -> shared copy: LDG+STS through registers, cp.async (LDGSTS, "
+                     "sm_80+) or TMA bulk copies on mbarriers with a producer warp (sm_90+); "
+                     "auto: tma for sm_90 warpgroup MMA, cp_async for other sm_80+ paths, "
+                     "registers on sm_70 and CDNA (and whenever prefetch > 1)"),
+        int_param("stages", 4, 2, 8, "shared-memory buffers of the cp_async and tma pipelines")},
        {Isa::kSm80, Isa::kSm70, Isa::kSm90, Isa::kSm100, Isa::kGfx90a, Isa::kGfx942}},
       &make};
 }

@@ -18,6 +18,10 @@
 
 namespace joulesim::trace::gen::detail {
 
+// Skeleton registers (SASS Rn / CDNA vN; CDNA scalars sN).
+inline constexpr int kTid = 0, kCtaX = 2, kCtaY = 3, kPtrA = 4, kPtrB = 6, kSmemW = 8, kSmemRA = 9,
+                     kSmemRB = 10, kKCount = 11, kPtrMeta = 12, kPtrC = 13;
+
 /// Problem and layout shared by every path.
 struct GemmSetup {
   uint64_t m = 0, n = 0, k = 0;
@@ -30,6 +34,16 @@ struct GemmSetup {
   /// buffering; d > 1 keeps d register staging sets, so each load has d k-tiles of MMAs to hide
   /// its latency behind (what multistage pipelines do with asynchronous copies).
   uint32_t prefetch = 1;
+  /// How tiles reach shared memory: through registers (LDG + STS, `prefetch` staging sets),
+  /// cp.async (LDGSTS.BYPASS + LDGDEPBAR / DEPBAR.LE, sm_80+) or TMA bulk tensor copies
+  /// completing on mbarriers, issued by a producer warp (UTMALDG + SYNCS, sm_90+).
+  enum class Copy : uint8_t { kRegisters, kCpAsync, kTma };
+  Copy copy = Copy::kRegisters;
+  uint32_t stages = 2;          ///< shared-memory buffers (kCpAsync, kTma; 2 for kRegisters)
+  uint32_t consumer_warps = 0;  ///< kTma: warps that compute (the producer warp follows them)
+  /// compute() leaves its tensor ops in flight (wgmma): a buffer is free only after the next
+  /// k-tile's compute() waited for them.
+  bool mma_async = false;
   uint64_t a = 0, b = 0, c = 0, meta = 0;  ///< device addresses of A (compressed), B, C, metadata
   std::string name;                        ///< kernel name
 
@@ -61,6 +75,7 @@ class GemmKernel : public KernelProgram {
   void emit_warp(const Dim3& cta, uint64_t index, uint32_t warp, Warp& w) const final;
 
   /// Path hooks. Registers R0..R15 are the skeleton's; staging registers follow (staging_end()).
+  /// compute() reads shared-memory buffer @p stage (of s_.stages).
   virtual void prologue(Warp& w) const = 0;
   virtual void compute(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt,
                        uint32_t stage) const = 0;
@@ -89,7 +104,20 @@ class GemmKernel : public KernelProgram {
     return kStage + 4 * static_cast<int>((kt % s_.prefetch) * loads_per_warp_ + i);
   }
   void barrier(Warp& w) const;
+  void setup_registers(Warp& w) const;
+  /// Global addresses of copy chunk set @p i (one 16-byte chunk per lane) of k-tile @p kt for
+  /// @p warp; returns the tile (0: A, 1: B) they belong to.
+  int chunk_addrs(const Dim3& cta, uint32_t warp, uint64_t kt, uint64_t i, uint64_t* addrs) const;
+  // Asynchronous pipelines (gemm_async.cpp).
+  void emit_cp_async(const Dim3& cta, uint32_t warp, Warp& w) const;
+  void emit_tma(const Dim3& cta, uint32_t warp, Warp& w) const;
+  void loop_tail(Warp& w, bool again) const;
+  uint64_t mbar_addr(bool empty, uint32_t stage) const {
+    return kShmemBase + uint64_t{s_.stages} * stage_bytes_ +
+           8 * (uint64_t{empty} * s_.stages + stage);
+  }
   uint64_t loads_per_warp_ = 0;
+  Op ldgsts_, ldgdepbar_, depbar_le_, mbar_init_, mbar_arrive_, mbar_wait_, tma_;
 };
 
 /// Path factories (gemm_mma.cpp, gemm_wgmma.cpp, gemm_mfma.cpp). @p dtype is validated by gemm.cpp.

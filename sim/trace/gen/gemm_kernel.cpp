@@ -9,10 +9,6 @@ namespace {
 // s_waitcnt simm16 on gfx9 (vmcnt[3:0]+[15:14], expcnt[6:4], lgkmcnt[11:8]; maxima = no wait).
 constexpr uint32_t kWaitVmcnt0 = (7u << 4) | (15u << 8);
 constexpr uint32_t kWaitLgkmcnt0 = 0xF | (7u << 4) | (3u << 14);
-
-// Skeleton registers (SASS Rn / CDNA vN; CDNA scalars sN).
-constexpr int kTid = 0, kCtaX = 2, kCtaY = 3, kPtrA = 4, kPtrB = 6, kSmemW = 8, kSmemRA = 9,
-              kSmemRB = 10, kKCount = 11, kPtrMeta = 12, kPtrC = 13;
 }  // namespace
 
 GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
@@ -26,14 +22,17 @@ GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
   tiles_[1] = {s.bk, s.bn * s.bits / 8, s.b_row_bytes(), 0, static_cast<uint16_t>(kPtrB)};
   tiles_[1].offset = static_cast<uint32_t>(tiles_[0].rows * tiles_[0].row_bytes);
   stage_bytes_ = static_cast<uint32_t>(tiles_[1].offset + tiles_[1].rows * tiles_[1].row_bytes);
-  info_.shmem_bytes = 2 * stage_bytes_;
+  const bool tma = s.copy == GemmSetup::Copy::kTma;
+  if (s.copy == GemmSetup::Copy::kRegisters) s_.stages = 2;
+  // TMA: the stages' full and empty mbarriers (8 bytes each) follow the buffers.
+  info_.shmem_bytes = s_.stages * stage_bytes_ + (tma ? 16 * s_.stages : 0);
   const uint64_t total = tiles_[0].chunks() + tiles_[1].chunks();
   // Every copy instruction reads from one tile: tile sizes are multiples of the CTA's threads.
-  if (tiles_[0].chunks() % s.threads != 0 || tiles_[1].chunks() % s.threads != 0 ||
-      tiles_[0].row_bytes % 16 != 0 || tiles_[1].row_bytes % 16 != 0) {
+  if (!tma && (tiles_[0].chunks() % s.threads != 0 || tiles_[1].chunks() % s.threads != 0 ||
+               tiles_[0].row_bytes % 16 != 0 || tiles_[1].row_bytes % 16 != 0)) {
     throw Error("gemm generator bug: tiles do not split evenly into 16-byte chunks per thread");
   }
-  loads_per_warp_ = total / s.threads;
+  loads_per_warp_ = tma ? 0 : total / s.threads;
   if (sass_) {
     const bool volta = isa == Isa::kSm70;
     ldg_ = intern(volta ? "LDG.E.128.SYS" : "LDG.E.128", 16);
@@ -46,6 +45,16 @@ GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
     mov_ = intern("MOV");
     s2r_ = intern("S2R");
     imad_ = intern("IMAD");
+    if (s.copy == GemmSetup::Copy::kCpAsync) {
+      ldgsts_ = intern("LDGSTS.E.BYPASS.128", 16);
+      ldgdepbar_ = intern("LDGDEPBAR");
+      depbar_le_ = intern("DEPBAR.LE");
+    } else if (tma) {
+      mbar_init_ = intern("SYNCS.EXCH.64", 8);
+      mbar_arrive_ = intern("SYNCS.ARRIVE.TRANS64.A1T0", 8);
+      mbar_wait_ = intern("SYNCS.PHASECHK.TRANS64.TRYWAIT", 8);
+      tma_ = intern("UTMALDG.2D", 16);
+    }
   } else {
     ldg_ = intern("global_load_dwordx4", 16);
     sts_ = intern("ds_write_b128", 16);
@@ -78,18 +87,25 @@ uint64_t GemmKernel::global_addr(int t, const Dim3& cta, uint64_t kt, uint64_t r
   return s_.b + (kt * s_.bk + row) * tl.pitch + uint64_t{cta.x} * tl.row_bytes + byte;
 }
 
+int GemmKernel::chunk_addrs(const Dim3& cta, uint32_t warp, uint64_t kt, uint64_t i,
+                            uint64_t* addrs) const {
+  const uint64_t lanes = info_.warp_size, a_chunks = tiles_[0].chunks();
+  const uint64_t first = i * s_.threads + warp * lanes;
+  const int t = first < a_chunks ? 0 : 1;
+  const uint64_t local0 = first - (t == 0 ? 0 : a_chunks), per_row = tiles_[t].row_bytes / 16;
+  for (uint64_t l = 0; l < lanes; ++l) {
+    const uint64_t c = local0 + l;
+    addrs[l] = global_addr(t, cta, kt, c / per_row, c % per_row * 16);
+  }
+  return t;
+}
+
 void GemmKernel::copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt,
                             bool active) const {
-  const uint64_t lanes = info_.warp_size, a_chunks = tiles_[0].chunks();
+  const uint64_t lanes = info_.warp_size;
   uint64_t addrs[64];
   for (uint64_t i = 0; i < loads_per_warp_; ++i) {
-    const uint64_t first = i * s_.threads + warp * lanes;
-    const int t = first < a_chunks ? 0 : 1;
-    const uint64_t local0 = first - (t == 0 ? 0 : a_chunks), per_row = tiles_[t].row_bytes / 16;
-    for (uint64_t l = 0; l < lanes; ++l) {
-      const uint64_t c = local0 + l;
-      addrs[l] = global_addr(t, cta, kt, c / per_row, c % per_row * 16);
-    }
+    const int t = chunk_addrs(cta, warp, kt, i, addrs);
     w.mem(ldg_, active ? w.full() : 0, {reg(staging_reg(kt, i))}, {tiles_[t].ptr_reg},
           {addrs, active ? lanes : 0});
   }
@@ -118,6 +134,45 @@ void GemmKernel::barrier(Warp& w) const {
 }
 
 void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) const {
+  if (s_.copy == GemmSetup::Copy::kCpAsync) return emit_cp_async(cta, warp, w);
+  if (s_.copy == GemmSetup::Copy::kTma) return emit_tma(cta, warp, w);
+  setup_registers(w);
+  prologue(w);
+  const uint64_t kts = s_.k_tiles();
+  for (uint64_t kt = 0; kt < s_.prefetch && kt < kts; ++kt) copy_loads(w, cta, warp, kt);
+  copy_stores(w, warp, 0);
+  barrier(w);
+  const uint32_t loop = w.pc();
+  for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
+    w.jump(loop);
+    // k-tile kt + prefetch: real loads, or predicated off in the last prefetch - 1 iterations.
+    copy_loads(w, cta, warp, kt + s_.prefetch, kt + s_.prefetch < kts);
+    compute(w, cta, warp, kt, static_cast<uint32_t>(kt % 2));
+    copy_stores(w, warp, kt + 1);
+    barrier(w);
+    loop_tail(w, kt + 2 < kts);  // the last k-tile is peeled after the loop
+  }
+  compute(w, cta, warp, kts - 1, static_cast<uint32_t>((kts - 1) % 2));
+  epilogue(w, cta, warp);
+  w.op(exit_, {}, {});
+}
+
+void GemmKernel::loop_tail(Warp& w, bool again) const {
+  if (sass_) {
+    w.op(inc_, {reg(kPtrA)}, {reg(kPtrA), RZ});
+    w.op(inc_, {reg(kPtrB)}, {reg(kPtrB), RZ});
+    if (s_.sparse) w.op(inc_, {reg(kPtrMeta)}, {reg(kPtrMeta), RZ});
+    w.op(inc_, {reg(kKCount)}, {reg(kKCount), RZ});
+    w.op(cmp_, {}, {reg(kKCount)});
+    w.op_masked(bra_, again ? w.full() : 0, {}, {});
+  } else {
+    w.op(inc_, {sreg(kKCount)}, {sreg(kKCount)});
+    w.op(cmp_, {}, {sreg(kKCount), sreg(kKCount + 1)});
+    w.op(bra_, {}, {});
+  }
+}
+
+void GemmKernel::setup_registers(Warp& w) const {
   if (sass_) {
     w.op(mov_, {reg(1)}, {});      // MOV R1, c[0x0][0x28]
     w.op(s2r_, {reg(kTid)}, {});   // S2R R0, SR_TID.X
@@ -142,36 +197,6 @@ void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) co
     if (s_.sparse) w.op(imad_, {reg(kPtrMeta)}, {sreg(kCtaY), reg(kTid)});
     w.op(mov_, {sreg(kKCount)}, {});
   }
-  prologue(w);
-  const uint64_t kts = s_.k_tiles();
-  for (uint64_t kt = 0; kt < s_.prefetch && kt < kts; ++kt) copy_loads(w, cta, warp, kt);
-  copy_stores(w, warp, 0);
-  barrier(w);
-  const uint32_t loop = w.pc();
-  for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
-    w.jump(loop);
-    // k-tile kt + prefetch: real loads, or predicated off in the last prefetch - 1 iterations.
-    copy_loads(w, cta, warp, kt + s_.prefetch, kt + s_.prefetch < kts);
-    compute(w, cta, warp, kt, static_cast<uint32_t>(kt % 2));
-    copy_stores(w, warp, kt + 1);
-    barrier(w);
-    const bool again = kt + 2 < kts;  // the last k-tile is peeled after the loop
-    if (sass_) {
-      w.op(inc_, {reg(kPtrA)}, {reg(kPtrA), RZ});
-      w.op(inc_, {reg(kPtrB)}, {reg(kPtrB), RZ});
-      if (s_.sparse) w.op(inc_, {reg(kPtrMeta)}, {reg(kPtrMeta), RZ});
-      w.op(inc_, {reg(kKCount)}, {reg(kKCount), RZ});
-      w.op(cmp_, {}, {reg(kKCount)});
-      w.op_masked(bra_, again ? w.full() : 0, {}, {});
-    } else {
-      w.op(inc_, {sreg(kKCount)}, {sreg(kKCount)});
-      w.op(cmp_, {}, {sreg(kKCount), sreg(kKCount + 1)});
-      w.op(bra_, {}, {});
-    }
-  }
-  compute(w, cta, warp, kts - 1, static_cast<uint32_t>((kts - 1) % 2));
-  epilogue(w, cta, warp);
-  w.op(exit_, {}, {});
 }
 
 void check_tiling(const Params& p, Isa isa, const GemmSetup& s, const std::string& dtype) {

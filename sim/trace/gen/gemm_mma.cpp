@@ -230,6 +230,10 @@ std::shared_ptr<KernelProgram> make_mma_gemm(Isa isa, GemmSetup s, const std::st
   s.bits = def->bits;
   s.acc_bytes = def->acc_bytes;
   s.threads = 128;
+  if (s.copy == GemmSetup::Copy::kTma) {  // + one producer warp
+    s.consumer_warps = s.threads / 32;
+    s.threads += 32;
+  }
   s.bm = s.bn = def->bits == 64 ? 64 : 128;
   s.bk = def->bits == 64 ? 16 : 64 * 8 / def->bits;  // 64-byte A rows (128 for fp64)
   check_tiling(p, isa, s, dtype);

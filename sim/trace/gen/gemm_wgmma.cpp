@@ -124,6 +124,11 @@ std::shared_ptr<KernelProgram> make_wgmma_gemm(GemmSetup s, const std::string& d
   s.bits = def->bits;
   s.acc_bytes = 4;
   s.threads = 256;
+  s.mma_async = true;
+  if (s.copy == GemmSetup::Copy::kTma) {  // + one producer warp
+    s.consumer_warps = s.threads / 32;
+    s.threads += 32;
+  }
   s.bm = 128;
   s.bn = 256;
   s.bk = 128 * 8 / def->bits;  // 128-byte A rows

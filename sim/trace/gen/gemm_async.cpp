@@ -1,0 +1,109 @@
+// The GEMM skeleton's asynchronous-copy pipelines (multistage, `stages` shared-memory buffers).
+//
+// cp.async (sm_80+, as CUTLASS's multistage mainloop): every thread copies its 16-byte chunks of
+// the A and B tiles with LDGSTS.E.BYPASS.128 (global -> shared, no registers, not allocated in
+// L1) and closes the k-tile's group with LDGDEPBAR. The prologue issues k-tiles 0..stages-2; each
+// iteration then waits until its own k-tile's group has landed (DEPBAR.LE SB0, stages-2), meets
+// the CTA at BAR.SYNC (all threads' chunks landed, and every warp is done reading the buffer the
+// next copy overwrites), issues k-tile kt+stages-1 (predicated off past the end), and computes
+// k-tile kt from buffer kt mod stages (warpgroup MMA: the copy follows the compute, whose wait
+// completes the previous k-tile's GMMAs that read the buffer it overwrites).
+//
+// TMA (sm_90, warp-specialised as CUTLASS's TMA-warpspecialized kernels): warps 0..C-1 compute,
+// warp C produces. Each buffer s has a "full" mbarrier (1 arrival: the producer's, plus the
+// copies' bytes) and an "empty" one (C arrivals, one per consumer warp). Warp 0 initialises them
+// and the CTA meets once at BAR.SYNC. Producer, per k-tile kt (s = kt mod stages, round r =
+// kt / stages): wait for the empty barrier's phase of round r-1 (parity (r & 1) ^ 1, which passes
+// in round 0), arrive on full[s] expecting the stage's bytes, then one UTMALDG.2D per tile
+// box into buffer s. Consumers: wait for full[s] phase r (parity r & 1), compute (WARPGROUP.ARRIVE,
+// GMMAs, WARPGROUP.DEPBAR.LE gsb0, 1: the previous k-tile's GMMAs are then complete), and release
+// the previous k-tile's buffer by arriving on its empty barrier. Only one lane of the producer
+// (and of each consumer's arrive) is active, as with elect.sync.
+#include "trace/gen/gemm.hpp"
+
+namespace joulesim::trace::gen::detail {
+
+void GemmKernel::emit_cp_async(const Dim3& cta, uint32_t warp, Warp& w) const {
+  setup_registers(w);
+  prologue(w);
+  const uint64_t kts = s_.k_tiles(), stages = s_.stages, lanes = info_.warp_size;
+  uint64_t addrs[64];
+  auto copy = [&](uint64_t kt, bool active) {
+    for (uint64_t i = 0; i < loads_per_warp_; ++i) {
+      const int t = chunk_addrs(cta, warp, kt, i, addrs);
+      w.mem(ldgsts_, active ? w.full() : 0, {}, {tiles_[t].ptr_reg, reg(kSmemW)},
+            {addrs, active ? lanes : 0});
+    }
+    w.op(ldgdepbar_, {}, {});
+  };
+  for (uint64_t kt = 0; kt + 1 < stages; ++kt) copy(kt, kt < kts);
+  const uint32_t loop = w.pc();
+  for (uint64_t kt = 0; kt < kts; ++kt) {
+    w.jump(loop);
+    w.op(depbar_le_, {}, {}, static_cast<uint32_t>(stages - 2));
+    w.op(bar_, {}, {});
+    // The copy overwrites buffer (kt - 1) mod stages. Warp MMAs of k-tile kt - 1 consumed their
+    // fragments before the barrier; warpgroup MMAs are complete only after compute(kt)'s wait.
+    if (!s_.mma_async) copy(kt + stages - 1, kt + stages - 1 < kts);
+    compute(w, cta, warp, kt, static_cast<uint32_t>(kt % stages));
+    if (s_.mma_async) copy(kt + stages - 1, kt + stages - 1 < kts);
+    loop_tail(w, kt + 1 < kts);
+  }
+  epilogue(w, cta, warp);
+  w.op(exit_, {}, {});
+}
+
+void GemmKernel::emit_tma(const Dim3& cta, uint32_t warp, Warp& w) const {
+  const uint64_t kts = s_.k_tiles();
+  const uint32_t stages = s_.stages, consumers = s_.consumer_warps;
+  const uint64_t one = 1;  // the elected lane
+  auto mbar = [&](const Op& op, bool empty, uint32_t stage, uint32_t imm, bool active = true) {
+    const uint64_t a = mbar_addr(empty, stage);
+    w.mem(op, active ? one : 0, {}, {}, {&a, active ? 1u : 0u}).immediate = imm;
+  };
+  w.op(s2r_, {reg(kTid)}, {});
+  w.op(s2r_, {reg(kCtaX)}, {});
+  w.op(s2r_, {reg(kCtaY)}, {});
+  if (warp == 0) {
+    for (uint32_t s = 0; s < stages; ++s) {
+      mbar(mbar_init_, false, s, 1);
+      mbar(mbar_init_, true, s, consumers);
+    }
+  }
+  w.op(bar_, {}, {});
+  const uint32_t loop = w.pc();
+  if (warp == consumers) {  // the producer
+    for (uint64_t kt = 0; kt < kts; ++kt) {
+      w.jump(loop);
+      const auto s = static_cast<uint32_t>(kt % stages), round = static_cast<uint32_t>(kt / stages);
+      mbar(mbar_wait_, true, s, (round & 1u) ^ 1u);
+      mbar(mbar_arrive_, false, s, stage_bytes_);
+      for (int t = 0; t < 2; ++t) {
+        const SmemTile& tl = tiles_[static_cast<size_t>(t)];
+        const uint64_t box[4] = {global_addr(t, cta, kt, 0, 0), tl.pitch, smem_addr(t, s, 0, 0),
+                                 mbar_addr(false, s)};
+        w.mem(tma_, 0xF, {}, {}, {box, 4}).immediate =
+            static_cast<uint32_t>(tl.rows << 16 | tl.row_bytes);
+      }
+      loop_tail(w, kt + 1 < kts);
+    }
+    w.op(exit_, {}, {});
+    return;
+  }
+  prologue(w);
+  for (uint64_t kt = 0; kt < kts; ++kt) {
+    w.jump(loop);
+    const auto s = static_cast<uint32_t>(kt % stages), round = static_cast<uint32_t>(kt / stages);
+    mbar(mbar_wait_, false, s, round & 1u);
+    compute(w, cta, warp, kt, s);
+    // compute() ends with a wait that leaves only this k-tile's GMMAs in flight: the previous
+    // k-tile's buffer is free (nothing to release before the first).
+    const auto prev = static_cast<uint32_t>((kt + stages - 1) % stages);
+    mbar(mbar_arrive_, true, prev, 0, kt > 0);
+    loop_tail(w, kt + 1 < kts);
+  }
+  epilogue(w, cta, warp);
+  w.op(exit_, {}, {});
+}
+
+}  // namespace joulesim::trace::gen::detail
