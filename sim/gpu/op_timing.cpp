@@ -115,6 +115,8 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
           t.kind = OpKind::kWaitCnt;
         else if (base == "LDGDEPBAR")
           t.kind = OpKind::kCpCommit;
+        else if (base == "ARRIVES" && contains(name, "LDGSTSBAR"))
+          t.kind = OpKind::kCpArrive;
         else if (base == "DEPBAR" && contains(name, ".LE"))
           t.kind = OpKind::kCpWait;
         else if (base == "SYNCS" && contains(name, "EXCH"))

@@ -49,6 +49,7 @@ enum class OpKind : uint8_t {
   kWaitCnt,     ///< AMD s_waitcnt: wait until the vmcnt / lgkmcnt counters are <= the immediate's
   kCpCommit,    ///< LDGDEPBAR (cp.async.commit_group): closes the warp's open LDGSTS group
   kCpWait,      ///< DEPBAR.LE SB0, N (cp.async.wait_group N): at most N committed groups pending
+  kCpArrive,    ///< ARRIVES.LDGSTSBAR (cp.async.mbarrier.arrive.noinc): arrive when copies land
   kMbarInit,    ///< SYNCS.EXCH.64 (mbarrier.init): arrival count = the immediate
   kMbarArrive,  ///< SYNCS.ARRIVE.TRANS64 (mbarrier.arrive[.expect_tx]): tx bytes = the immediate
   kMbarWait,    ///< SYNCS.PHASECHK.TRANS64.TRYWAIT (mbarrier.try_wait.parity): parity = immediate

@@ -236,6 +236,7 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
       if (w.loads_out != 0) return kNever;
       break;
     case OpKind::kCpCommit:  // a free group slot for the next open group
+    case OpKind::kCpArrive:
       cp_retire(w);
       if (w.cp_commit + 1 - w.cp_first >= kCpGroups) return kNever;
       break;
@@ -393,6 +394,16 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
       break;
     case OpKind::kCpCommit:
       ++w.cp_commit;
+      break;
+    case OpKind::kCpArrive:
+      if (inst.mem_width != 0 && lanes > 0) {
+        CtaSlot& cta = ctas_[w.cta_slot];
+        const uint64_t addr = w.addrs[inst.addr_index];
+        mbarrier(cta, addr);  // checks the slot
+        w.cp_arrive[w.cp_commit % kCpGroups] = static_cast<uint8_t>((addr >> 3) % kMbarriers);
+        ++w.cp_commit;
+        cp_land(w, now);  // nothing in flight: arrives now
+      }
       break;
     case OpKind::kMbarInit:
       mbar_init(w, inst);

@@ -102,6 +102,8 @@ struct alignas(64) Warp {
   // --- cp.async (LDGSTS) groups: [cp_first, cp_commit) committed, cp_commit the open one ---
   uint32_t cp_first = 0, cp_commit = 0;
   std::array<uint16_t, kCpGroups> cp_pending{};  ///< LDGSTS ops not yet landed, per group
+  /// Per group: mbarrier index to arrive on once it and all older groups landed (0xFF: none).
+  std::array<uint8_t, kCpGroups> cp_arrive{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
   // --- cold: warpgroup MMA bookkeeping ---
   struct PendingGmma {
     uint8_t n = 0;
@@ -273,9 +275,15 @@ class Sm {
   /// Sends at most one line of the oldest bulk copy; true if something was sent.
   bool bulk_step(Picoseconds now_ps);
   void bulk_landed(const mem::SectorRequest& resp, int64_t now);
+  /// Retires landed groups in order; stops at one with an mbarrier arrival (cp_land fires it).
   static void cp_retire(Warp& w) {
-    while (w.cp_first != w.cp_commit && w.cp_pending[w.cp_first % kCpGroups] == 0) ++w.cp_first;
+    while (w.cp_first != w.cp_commit && w.cp_pending[w.cp_first % kCpGroups] == 0 &&
+           w.cp_arrive[w.cp_first % kCpGroups] == 0xFF)
+      ++w.cp_first;
   }
+  /// Retires landed groups in order, performing their mbarrier arrivals (an LDGSTS landed, or an
+  /// ARRIVES was issued).
+  void cp_land(Warp& w, int64_t now);
   /// Earliest cycle at which at most @p n of the warp's GMMA groups are incomplete (0 if already;
   /// kNever while a group that must complete is not launched yet). Retires completed groups.
   static int64_t gmma_wait_time(Warp& w, uint32_t n, int64_t now);

@@ -23,6 +23,9 @@
 // cp.async (LDGSTS): an ordinary global load without a destination register (sm_memory.cpp);
 // .BYPASS (cp.async.cg) does not allocate in L1 and therefore takes no L1 MSHR. LDGDEPBAR closes
 // the warp's open group; DEPBAR.LE SB0, N waits until at most N committed groups are pending.
+// ARRIVES.LDGSTSBAR.64 [addr] (cp.async.mbarrier.arrive.noinc) closes the open group too and
+// arrives once on the mbarrier when that group and every older one have landed (one arrival per
+// warp instruction; .noinc: the arrival is one of those the barrier was initialised to expect).
 #include <algorithm>
 #include <bit>
 #include <sstream>
@@ -154,6 +157,18 @@ void Sm::bulk_landed(const mem::SectorRequest& resp, int64_t now) {
     --resident_ctas_;
     ++finished_ctas_;
     progressed_ = true;
+  }
+}
+
+void Sm::cp_land(Warp& w, int64_t now) {
+  while (w.cp_first != w.cp_commit && w.cp_pending[w.cp_first % kCpGroups] == 0) {
+    uint8_t& target = w.cp_arrive[w.cp_first % kCpGroups];
+    if (target != 0xFF) {
+      CtaSlot& cta = ctas_[w.cta_slot];
+      mbar_arrive(cta, cta.mbar[target], 1, 0, now);
+      target = 0xFF;
+    }
+    ++w.cp_first;
   }
 }
 

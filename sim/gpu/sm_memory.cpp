@@ -123,7 +123,10 @@ void Sm::complete_memop(uint32_t ms, int64_t t) {
     --w.stores_out;
   }
   if (op.vm) w.vm_done[op.vm_seq % kVmCnt] = t;
-  if (op.cp) --w.cp_pending[op.cp_group];
+  if (op.cp) {
+    --w.cp_pending[op.cp_group];
+    cp_land(w, t);
+  }
   wake_warp(op.warp, t);
   op.active = false;
   op.gen = static_cast<uint16_t>((op.gen + 1) & kGenMask);

@@ -138,9 +138,15 @@ TEST(GenGemm, Sm80DenseAndSparseFlopsAreExact) {
       }
       continue;
     }
-    check(c, 256, 256, c.dtype == "fp4" ? 384 : 192);
+    // Register-staged copies: the 128 x 128 (fp64 64 x 64) tiles of c.
     check(c, 256, 256, c.dtype == "fp4" ? 384 : 192, 1, "registers");
-    if (c.isa == Isa::kSm100) check(c, 256, 256, c.dtype == "fp4" ? 384 : 192, 1, "tma");
+    // Asynchronous copies (the default on sm_80+): 128 x 256 x (128-byte A rows) tiles, except
+    // fp64's 64 x 64; k = 768 is a multiple of every type's k-tile.
+    Case wide = c;
+    if (c.dtype != "fp64") wide.bn = 256;
+    check(wide, 256, 512, 768);
+    check(wide, 256, 512, 768, 1, "cp_async");
+    if (c.isa == Isa::kSm100) check(wide, 256, 512, 768, 1, "tma");
   }
 }
 

@@ -107,7 +107,7 @@ TEST(GenParams, IsaNamesAndUnsupportedCombinations) {
 
 TEST(GenParams, GemmRejectsWhatTheIsaCannotDo) {
   std::string e = error_of("gemm", {{"m", "100"}});
-  EXPECT_TRUE(has(e, "128x128x32 CTA tile: m must be a multiple of 128")) << e;
+  EXPECT_TRUE(has(e, "128x256x64 CTA tile: m must be a multiple of 128")) << e;
   e = error_of("gemm", {{"dtype", "fp8"}}, gen::Isa::kSm80);
   EXPECT_TRUE(
       has(e, "dtype fp8 has no warp-level MMA on sm_80; allowed: fp16, bf16, tf32, int8, fp64"))

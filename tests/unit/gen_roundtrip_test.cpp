@@ -75,9 +75,13 @@ const std::vector<Case>& sass_cases() {
       {"ubench.smem_bank", {{"ways", "8"}}, Isa::kSm90},
       {"bench.stream_loop", {{"ctas", "4"}, {"iters", "10"}}, Isa::kSm70},
       {"kernel.reduce", {{"ctas", "3"}, {"threads", "96"}}, Isa::kSm80},
-      {"gemm", {{"m", "256"}, {"n", "128"}, {"k", "128"}, {"sparse", "1"}}, Isa::kSm80},
+      {"gemm", {{"m", "256"}, {"n", "256"}, {"k", "128"}, {"sparse", "1"}}, Isa::kSm80},
+      {"gemm",
+       {{"m", "256"}, {"n", "128"}, {"k", "128"}, {"sparse", "1"}, {"copy", "registers"}},
+       Isa::kSm80},
       {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "128"}, {"dtype", "bf16"}}, Isa::kSm90},
-      {"gemm", {{"m", "128"}, {"n", "128"}, {"k", "256"}, {"dtype", "fp4"}}, Isa::kSm100},
+      {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "512"}, {"dtype", "fp4"}}, Isa::kSm100},
+      {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "512"}, {"copy", "tma"}}, Isa::kSm100},
   };
   return cases;
 }

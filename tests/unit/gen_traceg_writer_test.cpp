@@ -70,7 +70,7 @@ Line parse_line(const std::string& text) {
       for (int i = 0; i < lanes; ++i) l.addrs.push_back(base + static_cast<uint64_t>(stride * i));
     } else {
       EXPECT_EQ(l.mode, 2) << text;
-      l.addrs.push_back(base);
+      if (lanes > 0) l.addrs.push_back(base);  // no lanes (predicated off): a placeholder base
       for (int i = 1; i < lanes; ++i) {
         int64_t d;
         ss >> d;
@@ -195,7 +195,8 @@ TEST(GenTracegWriter, ParsedBackEqualsTheGeneratedInstructions) {
     Isa isa;
   };
   const std::vector<Case> cases = {
-      {"gemm", {{"m", "256"}, {"n", "128"}, {"k", "64"}}, Isa::kSm80},
+      {"gemm", {{"m", "256"}, {"n", "128"}, {"k", "64"}, {"copy", "registers"}}, Isa::kSm80},
+      {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "192"}}, Isa::kSm80},
       {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "64"}, {"sparse", "1"}}, Isa::kSm90},
       {"gemm", {{"m", "128"}, {"n", "128"}, {"k", "64"}}, Isa::kSm70},
       {"ubench.smem_bank", {{"ways", "4"}}, Isa::kSm80},

@@ -338,9 +338,9 @@ TEST(GenSmemBank, WaysDistinctWordsPerBank) {
 }
 
 TEST(GenDeterminism, StreamedEqualsMaterialised) {
-  auto src = gen::open_generated("gemm", {{"m", "256"}, {"n", "128"}, {"k", "64"}});
+  auto src = gen::open_generated("gemm", {{"m", "256"}, {"n", "256"}, {"k", "128"}});
   Flat a = flatten(*src);
-  Flat b = make_flat("gemm", {{"m", "256"}, {"n", "128"}, {"k", "64"}});
+  Flat b = make_flat("gemm", {{"m", "256"}, {"n", "256"}, {"k", "128"}});
   ASSERT_EQ(a.recs.size(), b.recs.size());
   for (size_t i = 0; i < a.recs.size(); ++i) {
     EXPECT_EQ(a.recs[i].opcode, b.recs[i].opcode);

@@ -40,6 +40,9 @@ GenTrace make(const Params& p, Isa isa) {
   } else if (copy == "cp_async") {
     if (!cp_ok) fail(p, "copy=cp_async needs sm_80, sm_90 or sm_100 (LDGSTS)");
     s.copy = Copy::kCpAsync;
+  } else if (copy == "cp_async_ws") {
+    if (!cp_ok) fail(p, "copy=cp_async_ws needs sm_80, sm_90 or sm_100 (LDGSTS, ARRIVES)");
+    s.copy = Copy::kCpAsyncWs;
   } else if (copy == "tma") {
     if (!tma_ok) fail(p, "copy=tma needs sm_90 or sm_100 (UTMALDG)");
     s.copy = Copy::kTma;
@@ -48,6 +51,9 @@ GenTrace make(const Params& p, Isa isa) {
     fail(p, "prefetch > 1 applies to copy=registers only (cp_async and tma use stages)");
   }
   s.stages = static_cast<uint32_t>(p.integer("stages"));
+  // auto: what fits next to the 128 x 256 x 64 tiles (48 KB per stage): 3 in sm_80's 164 KB of
+  // shared memory, 4 in the 227 KB of sm_90 and sm_100.
+  if (s.stages == 0) s.stages = isa == Isa::kSm80 ? 3 : 4;
   s.name = "joulesim_gemm_" + dtype + (s.sparse ? "_sp_" : "_") + std::to_string(s.m) + "x" +
            std::to_string(s.n) + "x" + std::to_string(s.k);
   const uint32_t bits = dtype_bits(dtype);
@@ -96,12 +102,16 @@ Entry gemm_entry() {
         int_param("prefetch", 1, 1, 4,
                   "copy=registers: k-tiles of global loads in flight ahead of the shared-memory "
                   "store, in register staging sets (1: double buffering; SASS only)"),
-        choice_param("copy", "auto", {"auto", "registers", "cp_async", "tma"},
-                     "global -> shared copy: LDG+STS through registers, cp.async (LDGSTS, "
-                     "sm_80+) or TMA bulk copies on mbarriers with a producer warp (sm_90+); "
-                     "auto: tma for sm_90 warpgroup MMA, cp_async for other sm_80+ paths, "
-                     "registers on sm_70 and CDNA (and whenever prefetch > 1)"),
-        int_param("stages", 4, 2, 8, "shared-memory buffers of the cp_async and tma pipelines")},
+        choice_param(
+            "copy", "auto", {"auto", "registers", "cp_async", "cp_async_ws", "tma"},
+            "global -> shared copy: LDG+STS through registers, cp.async (LDGSTS, "
+            "sm_80+; _ws: by a producer warp, signalled on mbarriers) or TMA bulk copies on "
+            "mbarriers with a producer warp (sm_90+); "
+            "auto: tma for sm_90 warpgroup MMA, cp_async for other sm_80+ paths, "
+            "registers on sm_70 and CDNA (and whenever prefetch > 1)"),
+        int_param("stages", 0, 0, 8,
+                  "shared-memory buffers of the cp_async and tma pipelines (0: 3 on sm_80, 4 "
+                  "on sm_90 and sm_100; cp_async needs 3 or more to double-buffer fragments)")},
        {Isa::kSm80, Isa::kSm70, Isa::kSm90, Isa::kSm100, Isa::kGfx90a, Isa::kGfx942}},
       &make};
 }

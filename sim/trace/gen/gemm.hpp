@@ -12,6 +12,7 @@
 // so that 8 consecutive chunks of one row and the same chunk of 8 consecutive 128-byte lines
 // both fall in distinct bank groups.
 #include <array>
+#include <functional>
 #include <vector>
 
 #include "trace/gen/program.hpp"
@@ -37,7 +38,9 @@ struct GemmSetup {
   /// How tiles reach shared memory: through registers (LDG + STS, `prefetch` staging sets),
   /// cp.async (LDGSTS.BYPASS + LDGDEPBAR / DEPBAR.LE, sm_80+) or TMA bulk tensor copies
   /// completing on mbarriers, issued by a producer warp (UTMALDG + SYNCS, sm_90+).
-  enum class Copy : uint8_t { kRegisters, kCpAsync, kTma };
+  /// kCpAsyncWs: warp-specialised like kTma, the producer warp copying with LDGSTS and
+  /// signalling each stage with ARRIVES.LDGSTSBAR (cp.async.mbarrier.arrive, sm_80+).
+  enum class Copy : uint8_t { kRegisters, kCpAsync, kTma, kCpAsyncWs };
   Copy copy = Copy::kRegisters;
   uint32_t stages = 2;          ///< shared-memory buffers (kCpAsync, kTma; 2 for kRegisters)
   uint32_t consumer_warps = 0;  ///< kTma: warps that compute (the producer warp follows them)
@@ -86,7 +89,23 @@ class GemmKernel : public KernelProgram {
   /// Global address of the tile's (row, byte) for CTA @p cta at k-tile @p kt.
   uint64_t global_addr(int t, const Dim3& cta, uint64_t kt, uint64_t row, uint64_t byte) const;
   /// First register after the staging registers of the global->shared copy.
-  int staging_end() const { return kStage + 4 * static_cast<int>(loads_per_warp_ * s_.prefetch); }
+  int staging_end() const {
+    if (s_.copy != GemmSetup::Copy::kRegisters) return kStage;  // asynchronous copies: none
+    return kStage + 4 * static_cast<int>(loads_per_warp_ * s_.prefetch);
+  }
+  /// Optional split of compute() into k-steps, which lets the cp.async pipeline load the next
+  /// k-step's fragments (into the other of two fragment register sets) before the current
+  /// k-step's MMAs, across k-tiles too (as CUTLASS's multistage mainloop). 0: not split.
+  virtual uint32_t ksteps() const { return 0; }
+  /// Fragment loads of k-step @p ks of k-tile @p kt from buffer @p stage into register set
+  /// @p set (0 or 1); all lanes off when @p active is false (a loop tail's static PCs).
+  virtual void load_fragments(Warp&, const Dim3&, uint32_t /*warp*/, uint64_t /*kt*/,
+                              uint32_t /*ks*/, uint32_t /*stage*/, uint32_t /*set*/,
+                              bool /*active*/) const {}
+  /// The MMAs of one k-step on fragment register set @p set, calling @p between(j) for j = 0..
+  /// @p slots - 1 spread evenly among them (the pipeline issues its copies there).
+  virtual void mma_step(Warp&, uint32_t /*set*/, uint32_t /*slots*/,
+                        const std::function<void(uint32_t)>& /*between*/) const {}
 
   static constexpr int kStage = 16;  // first staging register
   GemmSetup s_;
@@ -117,7 +136,10 @@ class GemmKernel : public KernelProgram {
            8 * (uint64_t{empty} * s_.stages + stage);
   }
   uint64_t loads_per_warp_ = 0;
-  Op ldgsts_, ldgdepbar_, depbar_le_, mbar_init_, mbar_arrive_, mbar_wait_, tma_;
+  Op ldgsts_, ldgdepbar_, depbar_le_, mbar_init_, mbar_arrive_, mbar_wait_, tma_, arrives_;
+  bool warp_specialised() const {
+    return s_.copy == GemmSetup::Copy::kTma || s_.copy == GemmSetup::Copy::kCpAsyncWs;
+  }
 };
 
 /// Path factories (gemm_mma.cpp, gemm_wgmma.cpp, gemm_mfma.cpp). @p dtype is validated by gemm.cpp.

@@ -19,6 +19,8 @@
 // GMMAs, WARPGROUP.DEPBAR.LE gsb0, 1: the previous k-tile's GMMAs are then complete), and release
 // the previous k-tile's buffer by arriving on its empty barrier. Only one lane of the producer
 // (and of each consumer's arrive) is active, as with elect.sync.
+#include <algorithm>
+
 #include "trace/gen/gemm.hpp"
 
 namespace joulesim::trace::gen::detail {
@@ -37,6 +39,52 @@ void GemmKernel::emit_cp_async(const Dim3& cta, uint32_t warp, Warp& w) const {
     w.op(ldgdepbar_, {}, {});
   };
   for (uint64_t kt = 0; kt + 1 < stages; ++kt) copy(kt, kt < kts);
+  if (const uint32_t nks = ksteps(); nks > 0 && stages >= 3) {
+    // Fragment double buffering: the wait and barrier for k-tile kt + 1 come before the last
+    // k-step of kt, so that k-step's MMAs cover the next tile's first fragment loads.
+    w.op(depbar_le_, {}, {}, static_cast<uint32_t>(stages - 2));
+    w.op(bar_, {}, {});
+    load_fragments(w, cta, warp, 0, 0, 0, 0, true);
+    const uint32_t loop = w.pc();
+    uint32_t set = 0;
+    const uint64_t per_step = (loads_per_warp_ + nks - 1) / nks;
+    for (uint64_t kt = 0; kt < kts; ++kt) {
+      w.jump(loop);
+      // k-tile kt + stages - 1's copies are spread over the k-steps' MMAs, one by one (a burst
+      // of them would hold the warp's MMAs behind the L1 port), and committed after the last.
+      const uint64_t ct = kt + stages - 1;
+      for (uint32_t ks = 0; ks < nks; ++ks) {
+        const bool last = ks + 1 == nks;
+        if (last) {
+          // Tile kt + 1 landed: its group is the oldest but stages - 3 of the committed ones
+          // (this iteration's group is not committed yet).
+          w.op(depbar_le_, {}, {}, static_cast<uint32_t>(stages - 3));
+          w.op(bar_, {}, {});
+        }
+        // The next k-step's fragments (the next k-tile's first; none after the last k-tile:
+        // predicated off there, so the loop keeps its static PCs).
+        const uint64_t nkt = last ? kt + 1 : kt;
+        const uint32_t nk = last ? 0 : ks + 1;
+        load_fragments(w, cta, warp, std::min(nkt, kts - 1), nk,
+                       static_cast<uint32_t>(nkt % stages), set ^ 1, nkt < kts);
+        const uint64_t first = ks * per_step;
+        const uint64_t n =
+            std::min(loads_per_warp_, first + per_step) - std::min(loads_per_warp_, first);
+        mma_step(w, set, static_cast<uint32_t>(n), [&](uint32_t j) {
+          const int t = chunk_addrs(cta, warp, std::min(ct, kts - 1), first + j, addrs);
+          const bool on = ct < kts;
+          w.mem(ldgsts_, on ? w.full() : 0, {}, {tiles_[t].ptr_reg, reg(kSmemW)},
+                {addrs, on ? lanes : 0});
+        });
+        if (last) w.op(ldgdepbar_, {}, {});
+        set ^= 1;
+      }
+      loop_tail(w, kt + 1 < kts);
+    }
+    epilogue(w, cta, warp);
+    w.op(exit_, {}, {});
+    return;
+  }
   const uint32_t loop = w.pc();
   for (uint64_t kt = 0; kt < kts; ++kt) {
     w.jump(loop);
@@ -77,13 +125,29 @@ void GemmKernel::emit_tma(const Dim3& cta, uint32_t warp, Warp& w) const {
       w.jump(loop);
       const auto s = static_cast<uint32_t>(kt % stages), round = static_cast<uint32_t>(kt / stages);
       mbar(mbar_wait_, true, s, (round & 1u) ^ 1u);
-      mbar(mbar_arrive_, false, s, stage_bytes_);
-      for (int t = 0; t < 2; ++t) {
-        const SmemTile& tl = tiles_[static_cast<size_t>(t)];
-        const uint64_t box[4] = {global_addr(t, cta, kt, 0, 0), tl.pitch, smem_addr(t, s, 0, 0),
-                                 mbar_addr(false, s)};
-        w.mem(tma_, 0xF, {}, {}, {box, 4}).immediate =
-            static_cast<uint32_t>(tl.rows << 16 | tl.row_bytes);
+      if (s_.copy == GemmSetup::Copy::kCpAsyncWs) {
+        // The whole stage in 16-byte chunks, 32 per LDGSTS, then one arrival when they landed.
+        uint64_t addrs[32];
+        const uint64_t a_chunks = tiles_[0].chunks(), all = a_chunks + tiles_[1].chunks();
+        for (uint64_t c0 = 0; c0 < all; c0 += 32) {
+          const int t = c0 < a_chunks ? 0 : 1;
+          const uint64_t per_row = tiles_[t].row_bytes / 16;
+          for (uint64_t l = 0; l < 32; ++l) {
+            const uint64_t c = c0 + l - (t == 0 ? 0 : a_chunks);
+            addrs[l] = global_addr(t, cta, kt, c / per_row, c % per_row * 16);
+          }
+          w.mem(ldgsts_, w.full(), {}, {tiles_[t].ptr_reg, reg(kSmemW)}, {addrs, 32});
+        }
+        mbar(arrives_, false, s, 0);
+      } else {
+        mbar(mbar_arrive_, false, s, stage_bytes_);
+        for (int t = 0; t < 2; ++t) {
+          const SmemTile& tl = tiles_[static_cast<size_t>(t)];
+          const uint64_t box[4] = {global_addr(t, cta, kt, 0, 0), tl.pitch, smem_addr(t, s, 0, 0),
+                                   mbar_addr(false, s)};
+          w.mem(tma_, 0xF, {}, {}, {box, 4}).immediate =
+              static_cast<uint32_t>(tl.rows << 16 | tl.row_bytes);
+        }
       }
       loop_tail(w, kt + 1 < kts);
     }

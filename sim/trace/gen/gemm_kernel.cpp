@@ -22,7 +22,7 @@ GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
   tiles_[1] = {s.bk, s.bn * s.bits / 8, s.b_row_bytes(), 0, static_cast<uint16_t>(kPtrB)};
   tiles_[1].offset = static_cast<uint32_t>(tiles_[0].rows * tiles_[0].row_bytes);
   stage_bytes_ = static_cast<uint32_t>(tiles_[1].offset + tiles_[1].rows * tiles_[1].row_bytes);
-  const bool tma = s.copy == GemmSetup::Copy::kTma;
+  const bool tma = s.copy == GemmSetup::Copy::kTma || s.copy == GemmSetup::Copy::kCpAsyncWs;
   if (s.copy == GemmSetup::Copy::kRegisters) s_.stages = 2;
   // TMA: the stages' full and empty mbarriers (8 bytes each) follow the buffers.
   info_.shmem_bytes = s_.stages * stage_bytes_ + (tma ? 16 * s_.stages : 0);
@@ -53,7 +53,12 @@ GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
       mbar_init_ = intern("SYNCS.EXCH.64", 8);
       mbar_arrive_ = intern("SYNCS.ARRIVE.TRANS64.A1T0", 8);
       mbar_wait_ = intern("SYNCS.PHASECHK.TRANS64.TRYWAIT", 8);
-      tma_ = intern("UTMALDG.2D", 16);
+      if (s.copy == GemmSetup::Copy::kTma) {
+        tma_ = intern("UTMALDG.2D", 16);
+      } else {
+        ldgsts_ = intern("LDGSTS.E.BYPASS.128", 16);
+        arrives_ = intern("ARRIVES.LDGSTSBAR.64", 8);
+      }
     }
   } else {
     ldg_ = intern("global_load_dwordx4", 16);
@@ -135,7 +140,7 @@ void GemmKernel::barrier(Warp& w) const {
 
 void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) const {
   if (s_.copy == GemmSetup::Copy::kCpAsync) return emit_cp_async(cta, warp, w);
-  if (s_.copy == GemmSetup::Copy::kTma) return emit_tma(cta, warp, w);
+  if (warp_specialised()) return emit_tma(cta, warp, w);
   setup_registers(w);
   prologue(w);
   const uint64_t kts = s_.k_tiles();

@@ -39,8 +39,10 @@ class MmaGemm : public GemmKernel {
  public:
   MmaGemm(Isa isa, const GemmSetup& s, const MmaDef& d)
       : GemmKernel(isa, s), d_(d), volta_(isa == Isa::kSm70), fp64_(d.bits == 64) {
+    // Warps in a 2 x (warps / 2) grid, each owning a (bm / 2) x (bn / (warps / 2)) tile.
+    const uint32_t warps = s.consumer_warps > 0 ? s.consumer_warps : s.threads / 32;
     wm_ = s.bm / 2;
-    wn_ = s.bn / 2;
+    wn_ = s.bn / (warps / 2);
     mk_ = s.sparse ? d.k * 2 : d.k;  // logical k per MMA
     if (volta_) {
       for (int i = 0; i < 4; ++i) steps_[i] = intern("HMMA.884.F32.F32.STEP" + std::to_string(i));
@@ -70,9 +72,14 @@ class MmaGemm : public GemmKernel {
       meta_loads_ = wm_ * (s.bk / 8) / (32 * meta_width_);
       meta_ = intern(meta_width_ == 4 ? "LDG.E" : "LDG.E.U16", static_cast<uint8_t>(meta_width_));
     }
-    ra_ = staging_end();
-    rb_ = ra_ + 4 * static_cast<int>(a_frags_);
-    re_ = rb_ + 4 * static_cast<int>(b_frags_);
+    // Two fragment register sets when the cp.async pipeline double-buffers them (ksteps()).
+    split_ = !volta_ && s.copy == GemmSetup::Copy::kCpAsync;
+    const int frag_regs = 4 * static_cast<int>(a_frags_ + b_frags_);
+    for (int set = 0; set < 2; ++set) {
+      ra_[set] = staging_end() + (split_ ? set : 0) * frag_regs;
+      rb_[set] = ra_[set] + 4 * static_cast<int>(a_frags_);
+    }
+    re_ = staging_end() + (split_ ? 2 : 1) * frag_regs;
     racc_ = re_ + static_cast<int>(meta_loads_);
     const int acc_per_tile = volta_ ? 8 : 4;
     const int tiles = volta_ ? static_cast<int>(wm_ / 16 * (wn_ / 16))
@@ -89,9 +96,32 @@ class MmaGemm : public GemmKernel {
  protected:
   void prologue(Warp&) const override {}
 
+  uint32_t ksteps() const override { return split_ ? s_.bk / kstep_ : 0; }
+
+  void load_fragments(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, uint32_t ks,
+                      uint32_t stage, uint32_t set, bool active) const override {
+    if (ks == 0) meta(w, cta, warp, kt, active);
+    fragments(w, warp, ks, stage, set, active);
+  }
+
+  void mma_step(Warp& w, uint32_t set, uint32_t slots,
+                const std::function<void(uint32_t)>& between) const override {
+    mmas(w, set, slots, &between);
+  }
+
   void compute(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt,
                uint32_t stage) const override {
-    const uint32_t m0 = (warp % 2) * wm_, n0 = (warp / 2) * wn_;
+    meta(w, cta, warp, kt, true);
+    for (uint32_t ks = 0; ks < s_.bk / kstep_; ++ks) {
+      fragments(w, warp, ks, stage, 0, true);
+      mmas(w, 0);
+    }
+  }
+
+ private:
+  /// Sparse metadata of k-tile @p kt: LDG straight into registers.
+  void meta(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, bool active) const {
+    const uint32_t m0 = (warp % 2) * wm_;
     const uint32_t lanes = 32;
     uint64_t addr[32];
     for (uint32_t i = 0; i < meta_loads_; ++i) {
@@ -102,10 +132,21 @@ class MmaGemm : public GemmKernel {
                   (uint64_t{cta.y} * s_.bm + m0 + byte / row_bytes) * s_.meta_row_bytes() +
                   kt * row_bytes + byte % row_bytes;
       }
-      w.mem(meta_, w.full(), {reg(re_ + static_cast<int>(i))}, {reg(12)}, {addr, lanes});
+      w.mem(meta_, active ? w.full() : 0, {reg(re_ + static_cast<int>(i))}, {reg(12)},
+            {addr, active ? lanes : 0});
     }
+  }
+
+  /// Fragment loads of k-step @p ks from buffer @p stage into register set @p set.
+  void fragments(Warp& w, uint32_t warp, uint32_t ks, uint32_t stage, uint32_t set,
+                 bool active) const {
+    const uint32_t m0 = (warp % 2) * wm_, n0 = (warp / 2) * wn_;
+    const uint32_t lanes = 32;
+    const uint64_t mask = active ? w.full() : 0;
+    const size_t n = active ? lanes : 0;
+    uint64_t addr[32];
     const uint64_t a_step_bytes = uint64_t{kstep_} * d_.bits / 8 / (s_.sparse ? 2 : 1);
-    for (uint32_t ks = 0; ks < s_.bk / kstep_; ++ks) {
+    {
       // A fragments
       for (uint32_t i = 0; i < a_frags_; ++i) {
         for (uint32_t l = 0; l < lanes; ++l) {
@@ -119,7 +160,7 @@ class MmaGemm : public GemmKernel {
           }
           addr[l] = smem_addr(0, stage, row, byte);
         }
-        w.mem(frag_a_, w.full(), {reg(ra_ + 4 * static_cast<int>(i))}, {reg(9)}, {addr, lanes});
+        w.mem(frag_a_, mask, {reg(ra_[set] + 4 * static_cast<int>(i))}, {reg(9)}, {addr, n});
       }
       // B fragments: the k-step's kstep rows of the warp's columns, chunk j -> row j % kstep
       for (uint32_t i = 0; i < b_frags_; ++i) {
@@ -138,12 +179,12 @@ class MmaGemm : public GemmKernel {
           }
           addr[l] = smem_addr(1, stage, row, byte);
         }
-        w.mem(frag_b_, w.full(), {reg(rb_ + 4 * static_cast<int>(i))}, {reg(10)}, {addr, lanes});
+        w.mem(frag_b_, mask, {reg(rb_[set] + 4 * static_cast<int>(i))}, {reg(10)}, {addr, n});
       }
-      mmas(w);
     }
   }
 
+ protected:
   void epilogue(Warp& w, const Dim3& cta, uint32_t warp) const override {
     const uint32_t m0 = (warp % 2) * wm_, n0 = (warp / 2) * wn_;
     const uint32_t tm = fp64_ ? 8 : 16, tn = 8;
@@ -166,7 +207,9 @@ class MmaGemm : public GemmKernel {
   }
 
  private:
-  void mmas(Warp& w) const {
+  void mmas(Warp& w, uint32_t set, uint32_t slots = 0,
+            const std::function<void(uint32_t)>* between = nullptr) const {
+    const int ra = ra_[set], rb = rb_[set];
     const int bregs = static_cast<int>(4 * b_frags_ / (volta_ ? wn_ / 16 : wn_ / d_.n));
     if (volta_) {
       for (int half = 0; half < 2; ++half) {  // two k4 sets per k-step of 8
@@ -175,8 +218,8 @@ class MmaGemm : public GemmKernel {
           for (uint32_t nt = 0; nt < wn_ / 16; ++nt) {
             const int acc = racc_ + 8 * static_cast<int>(mt * (wn_ / 16) + nt);
             // both k4 halves read the k-step's fragment registers (loaded by one LDS.64 each)
-            const uint16_t a = reg(ra_ + 4 * static_cast<int>(mt));
-            const uint16_t b = reg(rb_ + 4 * static_cast<int>(nt));
+            const uint16_t a = reg(ra + 4 * static_cast<int>(mt));
+            const uint16_t b = reg(rb + 4 * static_cast<int>(nt));
             for (int s = 0; s < 4; ++s) {
               w.op(steps_[s], {reg(acc + 2 * s)}, {a, b, reg(acc + 2 * s)});
             }
@@ -186,11 +229,14 @@ class MmaGemm : public GemmKernel {
       return;
     }
     const int aregs = 4;  // registers reserved per A fragment load
+    const uint32_t total = (wm_ / d_.m) * (wn_ / d_.n);
+    uint32_t i = 0, slot = 0;
     for (uint32_t mt = 0; mt < wm_ / d_.m; ++mt) {
-      for (uint32_t nt = 0; nt < wn_ / d_.n; ++nt) {
+      for (uint32_t nt = 0; nt < wn_ / d_.n; ++nt, ++i) {
+        while (slot < slots && uint64_t{slot} * total <= uint64_t{i} * slots) (*between)(slot++);
         const uint16_t acc = reg(racc_ + 4 * static_cast<int>(mt * (wn_ / d_.n) + nt));
-        const uint16_t a = reg(ra_ + aregs * static_cast<int>(mt));
-        const uint16_t b = reg(rb_ + bregs * static_cast<int>(nt));
+        const uint16_t a = reg(ra + aregs * static_cast<int>(mt));
+        const uint16_t b = reg(rb + bregs * static_cast<int>(nt));
         if (s_.sparse) {
           const uint16_t e = reg(re_ + static_cast<int>(mt % meta_loads_));
           w.op(steps_[0], {acc}, {a, b, acc, e});
@@ -199,12 +245,13 @@ class MmaGemm : public GemmKernel {
         }
       }
     }
+    while (slot < slots) (*between)(slot++);
   }
 
   MmaDef d_;
-  bool volta_, fp64_;
+  bool volta_, fp64_, split_ = false;
   uint32_t wm_, wn_, mk_, kstep_, a_frags_, b_frags_, meta_width_ = 0, meta_loads_ = 0;
-  int ra_, rb_, re_, racc_;
+  int ra_[2], rb_[2], re_, racc_;
   Op steps_[4], frag_a_, frag_b_, stg_, meta_;
 };
 
@@ -230,12 +277,20 @@ std::shared_ptr<KernelProgram> make_mma_gemm(Isa isa, GemmSetup s, const std::st
   s.bits = def->bits;
   s.acc_bytes = def->acc_bytes;
   s.threads = 128;
-  if (s.copy == GemmSetup::Copy::kTma) {  // + one producer warp
+  s.bm = s.bn = def->bits == 64 ? 64 : 128;
+  // Asynchronous copies (sm_80+): one 128 x 256 CTA of 8 warps per SM, as CUTLASS's default
+  // Ampere tile: 24 bytes of A and B per 2048 FLOP instead of 32 for 128 x 128.
+  // k-tiles of 128-byte A rows halve the CTA barriers per FLOP (CUTLASS: 128x256x64, 3 stages).
+  const bool wide = s.copy != GemmSetup::Copy::kRegisters && def->bits != 64;
+  if (wide) {
+    s.bn = 256;
+    s.threads = 256;
+  }
+  if (s.copy == GemmSetup::Copy::kTma || s.copy == GemmSetup::Copy::kCpAsyncWs) {  // + producer
     s.consumer_warps = s.threads / 32;
     s.threads += 32;
   }
-  s.bm = s.bn = def->bits == 64 ? 64 : 128;
-  s.bk = def->bits == 64 ? 16 : 64 * 8 / def->bits;  // 64-byte A rows (128 for fp64)
+  s.bk = def->bits == 64 ? 16 : (wide ? 128 : 64) * 8 / def->bits;  // A rows of 64 / 128 bytes
   check_tiling(p, isa, s, dtype);
   return std::make_shared<MmaGemm>(isa, s, *def);
 }

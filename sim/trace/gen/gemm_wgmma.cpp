@@ -125,7 +125,7 @@ std::shared_ptr<KernelProgram> make_wgmma_gemm(GemmSetup s, const std::string& d
   s.acc_bytes = 4;
   s.threads = 256;
   s.mma_async = true;
-  if (s.copy == GemmSetup::Copy::kTma) {  // + one producer warp
+  if (s.copy == GemmSetup::Copy::kTma || s.copy == GemmSetup::Copy::kCpAsyncWs) {  // + producer
     s.consumer_warps = s.threads / 32;
     s.threads += 32;
   }
