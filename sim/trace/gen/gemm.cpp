@@ -35,13 +35,17 @@ GenTrace make(const Params& p, Isa isa) {
   const bool tma_ok = isa == Isa::kSm90 || isa == Isa::kSm100;
   using Copy = GemmSetup::Copy;
   if (copy == "auto") {
-    s.copy = wgmma ? Copy::kTma : cp_ok ? Copy::kCpAsync : Copy::kRegisters;
+    // (sm_80 has no SYNCS mbarrier SASS in the ISA tables: its pipeline uses CTA barriers.)
+    s.copy = wgmma               ? Copy::kTma
+             : isa == Isa::kSm80 ? Copy::kCpAsync
+             : cp_ok             ? Copy::kCpAsyncWs
+                                 : Copy::kRegisters;
     if (s.prefetch > 1) s.copy = Copy::kRegisters;  // prefetch is the register pipeline's knob
   } else if (copy == "cp_async") {
     if (!cp_ok) fail(p, "copy=cp_async needs sm_80, sm_90 or sm_100 (LDGSTS)");
     s.copy = Copy::kCpAsync;
   } else if (copy == "cp_async_ws") {
-    if (!cp_ok) fail(p, "copy=cp_async_ws needs sm_80, sm_90 or sm_100 (LDGSTS, ARRIVES)");
+    if (!tma_ok) fail(p, "copy=cp_async_ws needs sm_90 or sm_100 (SYNCS mbarrier waits)");
     s.copy = Copy::kCpAsyncWs;
   } else if (copy == "tma") {
     if (!tma_ok) fail(p, "copy=tma needs sm_90 or sm_100 (UTMALDG)");
@@ -107,7 +111,8 @@ Entry gemm_entry() {
             "global -> shared copy: LDG+STS through registers, cp.async (LDGSTS, "
             "sm_80+; _ws: by a producer warp, signalled on mbarriers) or TMA bulk copies on "
             "mbarriers with a producer warp (sm_90+); "
-            "auto: tma for sm_90 warpgroup MMA, cp_async for other sm_80+ paths, "
+            "auto: tma for sm_90 warpgroup MMA, cp_async on sm_80, cp_async_ws on sm_100 and "
+            "sm_90 DMMA, "
             "registers on sm_70 and CDNA (and whenever prefetch > 1)"),
         int_param("stages", 0, 0, 8,
                   "shared-memory buffers of the cp_async and tma pipelines (0: 3 on sm_80, 4 "

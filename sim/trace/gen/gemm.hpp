@@ -97,6 +97,10 @@ class GemmKernel : public KernelProgram {
   /// k-step's fragments (into the other of two fragment register sets) before the current
   /// k-step's MMAs, across k-tiles too (as CUTLASS's multistage mainloop). 0: not split.
   virtual uint32_t ksteps() const { return 0; }
+  /// k-steps of a k-tile for the register pipeline, which spreads the next k-tile's global loads
+  /// over them (an in-order warp then never waits long at a load whose L1 MSHRs are taken while
+  /// MMAs it could issue queue behind it). 0: loads at the loop head, compute() whole.
+  virtual uint32_t register_ksteps() const { return 0; }
   /// Fragment loads of k-step @p ks of k-tile @p kt from buffer @p stage into register set
   /// @p set (0 or 1); all lanes off when @p active is false (a loop tail's static PCs).
   virtual void load_fragments(Warp&, const Dim3&, uint32_t /*warp*/, uint64_t /*kt*/,
@@ -118,6 +122,8 @@ class GemmKernel : public KernelProgram {
   /// Loads k-tile @p kt into its staging registers (lanes off when @p active is false: the
   /// loop's tail keeps its static PCs with predicated-off prefetches).
   void copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, bool active = true) const;
+  void copy_load(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, uint64_t i,
+                 bool active) const;
   void copy_stores(Warp& w, uint32_t warp, uint64_t kt) const;
   int staging_reg(uint64_t kt, uint64_t i) const {
     return kStage + 4 * static_cast<int>((kt % s_.prefetch) * loads_per_warp_ + i);

@@ -1,5 +1,7 @@
 // The GEMM skeleton: prologue, global -> registers -> shared copy (double-buffered shared memory,
 // `prefetch` register staging sets), k-loop, peeled last k-tile.
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "trace/gen/gemm.hpp"
 
@@ -107,9 +109,14 @@ int GemmKernel::chunk_addrs(const Dim3& cta, uint32_t warp, uint64_t kt, uint64_
 
 void GemmKernel::copy_loads(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt,
                             bool active) const {
+  for (uint64_t i = 0; i < loads_per_warp_; ++i) copy_load(w, cta, warp, kt, i, active);
+}
+
+void GemmKernel::copy_load(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, uint64_t i,
+                           bool active) const {
   const uint64_t lanes = info_.warp_size;
   uint64_t addrs[64];
-  for (uint64_t i = 0; i < loads_per_warp_; ++i) {
+  {
     const int t = chunk_addrs(cta, warp, kt, i, addrs);
     w.mem(ldg_, active ? w.full() : 0, {reg(staging_reg(kt, i))}, {tiles_[t].ptr_reg},
           {addrs, active ? lanes : 0});
@@ -148,11 +155,24 @@ void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) co
   copy_stores(w, warp, 0);
   barrier(w);
   const uint32_t loop = w.pc();
+  const uint32_t nks = register_ksteps();
   for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
     w.jump(loop);
     // k-tile kt + prefetch: real loads, or predicated off in the last prefetch - 1 iterations.
-    copy_loads(w, cta, warp, kt + s_.prefetch, kt + s_.prefetch < kts);
-    compute(w, cta, warp, kt, static_cast<uint32_t>(kt % 2));
+    const uint64_t lt = kt + s_.prefetch;
+    if (nks == 0) {
+      copy_loads(w, cta, warp, lt, lt < kts);
+      compute(w, cta, warp, kt, static_cast<uint32_t>(kt % 2));
+    } else {  // the loads spread over the k-steps' MMAs
+      const uint64_t per = (loads_per_warp_ + nks - 1) / nks;
+      for (uint32_t ks = 0; ks < nks; ++ks) {
+        load_fragments(w, cta, warp, kt, ks, static_cast<uint32_t>(kt % 2), 0, true);
+        const uint64_t first = std::min<uint64_t>(loads_per_warp_, ks * per);
+        const uint64_t n = std::min<uint64_t>(loads_per_warp_, first + per) - first;
+        mma_step(w, 0, static_cast<uint32_t>(n),
+                 [&](uint32_t j) { copy_load(w, cta, warp, lt, first + j, lt < kts); });
+      }
+    }
     copy_stores(w, warp, kt + 1);
     barrier(w);
     loop_tail(w, kt + 2 < kts);  // the last k-tile is peeled after the loop

@@ -97,6 +97,9 @@ class MmaGemm : public GemmKernel {
   void prologue(Warp&) const override {}
 
   uint32_t ksteps() const override { return split_ ? s_.bk / kstep_ : 0; }
+  uint32_t register_ksteps() const override {
+    return s_.copy == GemmSetup::Copy::kRegisters ? s_.bk / kstep_ : 0;
+  }
 
   void load_fragments(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, uint32_t ks,
                       uint32_t stage, uint32_t set, bool active) const override {
@@ -212,10 +215,14 @@ class MmaGemm : public GemmKernel {
     const int ra = ra_[set], rb = rb_[set];
     const int bregs = static_cast<int>(4 * b_frags_ / (volta_ ? wn_ / 16 : wn_ / d_.n));
     if (volta_) {
+      const uint32_t sets = 2 * (wm_ / 16) * (wn_ / 16);
+      uint32_t i = 0, slot = 0;
       for (int half = 0; half < 2; ++half) {  // two k4 sets per k-step of 8
         (void)half;
         for (uint32_t mt = 0; mt < wm_ / 16; ++mt) {
-          for (uint32_t nt = 0; nt < wn_ / 16; ++nt) {
+          for (uint32_t nt = 0; nt < wn_ / 16; ++nt, ++i) {
+            while (slot < slots && (2 * uint64_t{slot} + 1) * sets <= 2 * uint64_t{i} * slots)
+              (*between)(slot++);
             const int acc = racc_ + 8 * static_cast<int>(mt * (wn_ / 16) + nt);
             // both k4 halves read the k-step's fragment registers (loaded by one LDS.64 each)
             const uint16_t a = reg(ra + 4 * static_cast<int>(mt));
@@ -226,6 +233,7 @@ class MmaGemm : public GemmKernel {
           }
         }
       }
+      while (slot < slots) (*between)(slot++);
       return;
     }
     const int aregs = 4;  // registers reserved per A fragment load
@@ -233,7 +241,10 @@ class MmaGemm : public GemmKernel {
     uint32_t i = 0, slot = 0;
     for (uint32_t mt = 0; mt < wm_ / d_.m; ++mt) {
       for (uint32_t nt = 0; nt < wn_ / d_.n; ++nt, ++i) {
-        while (slot < slots && uint64_t{slot} * total <= uint64_t{i} * slots) (*between)(slot++);
+        // slot j goes before MMA ceil((j + 1/2) total / slots): evenly spread, the first one
+        // half-way through when there is a single slot.
+        while (slot < slots && (2 * uint64_t{slot} + 1) * total <= 2 * uint64_t{i} * slots)
+          (*between)(slot++);
         const uint16_t acc = reg(racc_ + 4 * static_cast<int>(mt * (wn_ / d_.n) + nt));
         const uint16_t a = reg(ra + aregs * static_cast<int>(mt));
         const uint16_t b = reg(rb + bregs * static_cast<int>(nt));
