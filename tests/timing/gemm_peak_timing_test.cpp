@@ -72,18 +72,21 @@ TEST(GemmPeak, AsyncPipelinesSaturateTheTensorUnitsWhenBandwidthAllows) {
   EXPECT_LE(h, 1.01);
 }
 
-// NOT MET (disabled so the suite passes; numbers from scripts/gemm_peaks.sh and the cut configs
-// in the report): saturating GEMMs on the configs' own memory systems reach
-//  - h100: 73% of 989 TFLOPS (1536x2816x4096, one wave). 128x256 tiles at 4096 FLOP/clk need
-//    48 B/clk/SM of A and B: 6.3 KB/clk over 132 SMs against 80 slices x 64 B/clk = 5.1 KB/clk of
-//    L2 (and of slice-to-crossbar ports). Only TMA multicast over a 2-CTA cluster (one L2 read
-//    feeding both SMs: 32 B/clk/SM, 4.2 KB/clk) fits, and clusters are not modelled yet.
-//  - a100: ~78% (cp.async, CTA barrier per k-tile: warps of one CTA reach it up to ~1,400 cycles
-//    apart under GTO, idling the tensor pipes of the early ones).
-//  - v100: ~52% (68% with prefetch=2): register-staged copies, one CTA of 4 warps per SM.
-//  - b200: ~38%: sm_100 GEMMs are emitted with warp-level mma.sync, whose LDSM fragments need
-//    256 B/clk of shared memory at 8192 FLOP/clk/SM (128 B/clk exist); B200's peak needs tcgen05
-//    (UTCHMMA, operands read by the tensor core from shared memory), not generated yet.
+// NOT MET (disabled so the suite passes). scripts/gemm_peaks.sh 4096 (one full wave, fp16):
+//  - h100: 722 TFLOPS = 73.0% of 989 (TMA + mbarrier + wgmma, 128x256x64, 4 stages). 128x256
+//    tiles at 4096 FLOP/clk need 48 B/clk/SM of A and B: 6.3 KB/clk over 132 SMs against
+//    80 slices x 64 B/clk = 5.1 KB/clk of L2 and of slice-to-crossbar ports (both assumed as
+//    A100's). TMA multicast over a 2-CTA cluster (one L2 read feeding both SMs: 32 B/clk/SM,
+//    4.2 KB/clk) would fit; clusters are not modelled yet. With both doubled: 886 TFLOPS.
+//  - a100: 260 TFLOPS = 83.4% (cp.async, 128x256x64, 3 stages): the CTA barrier of every k-tile
+//    idles the sub-cores whose warps arrive first (GTO lets one warp per sub-core run ahead; the
+//    other arrives up to ~1,400 cycles later). Warp specialisation on mbarriers (copy=cp_async_ws)
+//    needs the sm_80 mbarrier-wait SASS, which the ISA tables do not have.
+//  - v100: ~52% (68% with prefetch=2 on a 1/4 cut): register-staged copies, one CTA of four
+//    warps per SM; the k-tile's STS wait for loads issued only one k-tile earlier.
+//  - b200: 796 TFLOPS = 35.3% of 2255: sm_100 GEMMs use warp-level mma.sync, whose LDSM
+//    fragments need 256 B/clk of shared memory at 8192 FLOP/clk/SM (128 B/clk exist); the peak
+//    needs tcgen05 (UTCHMMA, operands from shared-memory descriptors), not generated yet.
 TEST(GemmPeak, DISABLED_SaturatingGemmReaches95PercentOnEveryNvidiaConfig) {
   struct Cut {
     const char* gpu;
