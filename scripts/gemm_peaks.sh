@@ -15,12 +15,12 @@ configs=("$@")
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# name isa m n: one wave of the generator's default tile (sm_70 128x128, sm_80/sm_100 128x256,
-# sm_90 128x256) over the config's SM count.
+# name isa m n: one full wave of the generator's default tiles over the config's SMs (sm_70:
+# 128x128, two per SM; sm_80, sm_90, sm_100: 128x256, one per SM).
 shape() {
   case "$1" in
-    v100)  echo "sm_70 1280 1024" ;;   # 80 SMs: 10 x 8 tiles of 128 x 128
-    qv100) echo "sm_70 1280 1024" ;;   # 80 SMs (Quadro GV100)
+    v100)  echo "sm_70 1280 2048" ;;   # 80 SMs: 10 x 16 tiles of 128 x 128, two per SM
+    qv100) echo "sm_70 1280 2048" ;;   # 80 SMs (Quadro GV100), two tiles per SM
     a100)  echo "sm_80 1152 3072" ;;   # 108 SMs: 9 x 12 tiles of 128 x 256
     h100)  echo "sm_90 1536 2816" ;;   # 132 SMs: 12 x 11 tiles of 128 x 256
     b200)  echo "sm_100 512 9472" ;;   # 148 SMs: 4 x 37 tiles of 128 x 256

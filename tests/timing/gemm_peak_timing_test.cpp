@@ -82,8 +82,9 @@ TEST(GemmPeak, AsyncPipelinesSaturateTheTensorUnitsWhenBandwidthAllows) {
 //    idles the sub-cores whose warps arrive first (GTO lets one warp per sub-core run ahead; the
 //    other arrives up to ~1,400 cycles later). Warp specialisation on mbarriers (copy=cp_async_ws)
 //    needs the sm_80 mbarrier-wait SASS, which the ISA tables do not have.
-//  - v100: ~52% (68% with prefetch=2 on a 1/4 cut): register-staged copies, one CTA of four
-//    warps per SM; the k-tile's STS wait for loads issued only one k-tile earlier.
+//  - v100: 82% on a 1/4 cut (two 128x128 CTAs per SM, register-staged copies two k-tiles
+//    ahead; 68% with one CTA per SM, 52% with loads one k-tile ahead): each k-tile's STS and
+//    barrier idle the sub-cores of a CTA, which the other CTA covers only in part.
 //  - b200: 796 TFLOPS = 35.3% of 2255: sm_100 GEMMs use warp-level mma.sync, whose LDSM
 //    fragments need 256 B/clk of shared memory at 8192 FLOP/clk/SM (128 B/clk exist); the peak
 //    needs tcgen05 (UTCHMMA, operands from shared-memory descriptors), not generated yet.

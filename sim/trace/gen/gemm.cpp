@@ -25,6 +25,9 @@ GenTrace make(const Params& p, Isa isa) {
   // Prefetch distance in k-tiles (1: double buffering, the default everywhere so that results
   // stay comparable); CDNA keeps 1: its copy waits for all vector loads (vmcnt(0)).
   s.prefetch = static_cast<uint32_t>(p.integer("prefetch"));
+  // auto: Volta's register pipeline loads two k-tiles ahead (its STS otherwise wait for loads
+  // issued one k-tile before); 1 elsewhere.
+  if (s.prefetch == 0) s.prefetch = isa == Isa::kSm70 ? 2 : 1;
   if (s.prefetch > 1 && isa_family(isa) == IsaFamily::kCdna) {
     fail(p, "prefetch > 1 is not available on CDNA (the copy waits with vmcnt(0))");
   }
@@ -103,9 +106,10 @@ Entry gemm_entry() {
                      "input type; fp8/fp4 need sm_100 for warp MMA (fp8: also sm_90 "
                      "wgmma, gfx942)"),
         int_param("sparse", 0, 0, 1, "1: 2:4 structured-sparse A (.SP / v_smfmac)"),
-        int_param("prefetch", 1, 1, 4,
+        int_param("prefetch", 0, 0, 4,
                   "copy=registers: k-tiles of global loads in flight ahead of the shared-memory "
-                  "store, in register staging sets (1: double buffering; SASS only)"),
+                  "store, in register staging sets (1: double buffering; SASS only; 0: 2 on "
+                  "sm_70, else 1)"),
         choice_param(
             "copy", "auto", {"auto", "registers", "cp_async", "cp_async_ws", "tma"},
             "global -> shared copy: LDG+STS through registers, cp.async (LDGSTS, "
