@@ -14,6 +14,7 @@
 #include "config/gpu_spec.hpp"
 #include "gpu/gpu.hpp"
 #include "gpu/op_timing.hpp"
+#include "gpu/resident_cta.hpp"
 #include "gpu/ring_queue.hpp"
 #include "mem/memory.hpp"
 #include "stats/activity.hpp"
@@ -49,8 +50,8 @@ inline constexpr uint32_t kGmmaGroups = 16;
 struct alignas(64) Warp {
   enum class State : uint8_t { kFree, kActive, kBarrier, kFinishing };
   // --- hot: read by every issue attempt (first cache line) ---
-  const trace::Instruction* next = nullptr;
-  const trace::Instruction* end = nullptr;
+  const DynInst* next = nullptr;
+  const DynInst* end = nullptr;
   int64_t ready_at = 0;   ///< cached: cycle the next instruction's operands are ready
   int64_t min_issue = 0;  ///< at most one instruction per warp per cycle; barrier release
   int64_t* ready =
@@ -105,8 +106,8 @@ struct alignas(64) Warp {
 
 struct CtaSlot {
   bool busy = false;
-  trace::CtaTrace trace;
-  std::vector<uint16_t> warp_slots;  ///< by index in trace.warps
+  ResidentCta cta;
+  std::vector<uint16_t> warp_slots;  ///< by index in cta.warps
   uint32_t unfinished = 0;           ///< warps not yet retired
   uint32_t alive = 0;                ///< warps that have not issued their last instruction
   std::array<uint32_t, 16> bar_arrived{};
@@ -136,14 +137,13 @@ class Sm {
   Sm(const Sm&) = delete;
   Sm& operator=(const Sm&) = delete;
 
-  /// New kernel: decoded opcodes, its opcode table (for diagnostics), resident-CTA limit.
+  /// New kernel: decoded opcodes, its opcode table (for diagnostics), the table its CTAs' static
+  /// instructions are interned into (shared by the SMs), resident-CTA limit.
   void begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable* opcodes,
-                    const trace::KernelInfo* info, uint32_t ctas_limit);
+                    const trace::KernelInfo* info, StaticTable* statics, uint32_t ctas_limit);
   bool has_free_cta_slot() const { return resident_ctas_ < ctas_limit_; }
-  /// Storage for the next CTA (valid until start_cta or the next call).
-  trace::CtaTrace& cta_storage();
-  /// Makes the CTA read into cta_storage() resident; its warps may issue from @p now.
-  void start_cta(int64_t now);
+  /// Makes @p cta resident (copied in compact form); its warps may issue from @p now.
+  void start_cta(const trace::CtaTrace& cta, int64_t now);
 
   /// Pops memory responses that have arrived (after the hierarchy advanced to @p now).
   /// True if any arrived.
@@ -220,9 +220,13 @@ class Sm {
   /// Register-file reads of @p inst: counts them and returns the extra operand-collector cycles
   /// its same-bank reads need (register-bank conflicts).
   int64_t read_operands(Warp& w, const trace::Instruction& inst);
-  void issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
+  /// @p addrs: the @p lanes active lanes' addresses, in lane order.
+  void issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const uint64_t* addrs,
+                    int lanes, const OpTiming& t, int64_t now);
+  void issue_shared(Warp& w, const trace::Instruction& inst, const uint64_t* addrs, int lanes,
                     int64_t now);
-  void issue_shared(Warp& w, const trace::Instruction& inst, int64_t now);
+  /// The static part of a resident instruction.
+  const trace::Instruction& stat(const DynInst& d) const { return (*statics_)[d.stat]; }
   void issue_gmma(Warp& w, const trace::Instruction& inst, const OpTiming& t, int64_t now);
   /// Earliest cycle at which at most @p n of the warp's GMMA groups are incomplete (0 if already;
   /// kNever while a group that must complete is not launched yet). Retires completed groups.
@@ -251,12 +255,12 @@ class Sm {
   const std::vector<OpTiming>* ops_ = nullptr;
   const trace::OpcodeTable* opcodes_ = nullptr;  // diagnostics only
   const trace::KernelInfo* kernel_ = nullptr;
+  StaticTable* statics_ = nullptr;
   uint32_t ctas_limit_ = 0;
   uint32_t resident_ctas_ = 0;
   uint32_t finished_ctas_ = 0;
   uint64_t next_age_ = 0;
   bool progressed_ = false;
-  uint32_t rotate_ = 0;
 
   std::vector<Subcore> subcores_;
   std::vector<Warp> warps_;
@@ -265,16 +269,14 @@ class Sm {
   /// unless wake_warp() clears it (resources only get busier, so a stale value is only early).
   /// Kept apart from Warp so a sub-core scan over waiting warps reads one small array.
   std::vector<int64_t> wait_until_;
-  // Zeroed by calloc (fresh pages, faulted in only when a slot is first used) and never reset: a
-  // warp retires only when all its writes are complete, so every entry it leaves is <= the
-  // cycle any later warp in the slot is dispatched, which can never delay that warp.
-  struct FreeDeleter {
-    void operator()(int64_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<int64_t[], FreeDeleter> scoreboard_;
+  // One per warp slot, allocated zeroed when the slot is first used (a kernel with few warps
+  // touches little memory) and never reset: a warp retires only when all its writes are
+  // complete, so every entry it leaves is <= the cycle any later warp in the slot is dispatched,
+  // which can never delay that warp.
+  std::vector<std::unique_ptr<int64_t[]>> scoreboards_;
   std::vector<uint16_t> free_warps_;  ///< kept sorted descending: back() is the lowest free slot
   std::vector<CtaSlot> ctas_;
-  int32_t staged_cta_ = -1;
+  std::array<uint64_t, 64> lane_scratch_{};  ///< expanded affine lane addresses
 
   int64_t smem_free_ = 0;
   /// The CU's scalar unit, shared by its SIMDs (1/kQ cycles).
