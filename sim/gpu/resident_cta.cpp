@@ -19,6 +19,9 @@ bool same_static(const Instruction& a, const Instruction& b) {
          std::equal(a.src.begin(), a.src.begin() + a.num_src, b.src.begin());
 }
 
+/// Staged warps longer than this (4 MB of expanded instructions) are not kept for reuse.
+constexpr size_t kKeepStagedInsts = size_t{1} << 16;
+
 uint64_t hash_of(const Instruction& i) {
   return (uint64_t{i.pc} * 0x9E3779B97F4A7C15ull) ^ (uint64_t{i.opcode} * 0xC2B2AE3D27D4EB4Full);
 }
@@ -66,22 +69,22 @@ uint32_t StaticTable::intern(const Instruction& inst) {
   return e;
 }
 
-void make_resident(const trace::CtaTrace& in, StaticTable& table, ResidentCta& out) {
+void make_resident(trace::CtaTrace& in, StaticTable& table, ResidentCta& out) {
   out.id = in.id;
   out.num_warps = static_cast<uint32_t>(in.warps.size());
   if (out.warps.size() < in.warps.size()) out.warps.resize(in.warps.size());
   for (size_t w = 0; w < in.warps.size(); ++w) {
-    const trace::WarpTrace& src = in.warps[w];
+    trace::WarpTrace& src = in.warps[w];
     ResidentWarp& dst = out.warps[w];
     dst.warp_in_cta = src.warp_in_cta;
-    dst.insts.resize(src.insts.size());
+    dst.insts.clear();
+    dst.insts.reserve(src.insts.size());
     dst.addrs.clear();
     for (size_t i = 0; i < src.insts.size(); ++i) {
       const Instruction& inst = src.insts[i];
-      DynInst& d = dst.insts[i];
+      DynInst& d = dst.insts.emplace_back();
       d.mask = inst.active_mask;
       d.stat = table.intern(inst);
-      d.addr = 0;
       if (inst.mem_width == 0) continue;
       const int n = inst.active_lanes();
       if (n == 0) continue;
@@ -102,6 +105,12 @@ void make_resident(const trace::CtaTrace& in, StaticTable& table, ResidentCta& o
       } else {
         dst.addrs.insert(dst.addrs.end(), a, a + n);
       }
+    }
+    // The staging CTA is reused for the next one; a very long warp's expanded form is given back
+    // now so that it does not stay resident beside its compact copy.
+    if (src.insts.capacity() > kKeepStagedInsts) {
+      std::vector<Instruction>().swap(src.insts);
+      std::vector<uint64_t>().swap(src.addresses);
     }
   }
 }

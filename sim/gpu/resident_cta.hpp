@@ -19,9 +19,9 @@ namespace joulesim::gpu {
 
 /// One dynamic instruction of a resident warp.
 struct DynInst {
-  uint64_t mask = 0;  ///< active lanes
-  uint32_t stat = 0;  ///< index into the kernel's StaticTable
-  uint32_t addr = 0;  ///< first lane-address word in the warp's address array (kAffineAddr flag)
+  uint64_t mask;  ///< active lanes
+  uint32_t stat;  ///< index into the kernel's StaticTable
+  uint32_t addr;  ///< first lane-address word in the warp's address array (kAffineAddr flag)
   int lanes() const { return __builtin_popcountll(mask); }
 };
 static_assert(sizeof(DynInst) == 16);
@@ -62,7 +62,8 @@ struct ResidentCta {
 };
 
 /// Copies @p in into @p out in compact form, interning its static instructions into @p table.
-void make_resident(const trace::CtaTrace& in, StaticTable& table, ResidentCta& out);
+/// Frees the storage of @p in's very long warps (the rest is kept for reuse by the next CTA).
+void make_resident(trace::CtaTrace& in, StaticTable& table, ResidentCta& out);
 
 /// Lane addresses of @p d in lane order: a pointer into @p w's addresses, or into @p scratch
 /// (at least 64 entries) for an affine access.

@@ -60,7 +60,7 @@ void Sm::begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable
   ctas_limit_ = std::min<uint32_t>(ctas_limit, static_cast<uint32_t>(ctas_.size()));
 }
 
-void Sm::start_cta(const trace::CtaTrace& staged, int64_t now) {
+void Sm::start_cta(trace::CtaTrace& staged, int64_t now) {
   size_t free_slot = 0;
   while (free_slot < ctas_.size() && ctas_[free_slot].busy) ++free_slot;
   if (free_slot == ctas_.size())

@@ -142,8 +142,8 @@ class Sm {
   void begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable* opcodes,
                     const trace::KernelInfo* info, StaticTable* statics, uint32_t ctas_limit);
   bool has_free_cta_slot() const { return resident_ctas_ < ctas_limit_; }
-  /// Makes @p cta resident (copied in compact form); its warps may issue from @p now.
-  void start_cta(const trace::CtaTrace& cta, int64_t now);
+  /// Makes @p cta resident (copied in compact form; see make_resident); its warps may issue from @p now.
+  void start_cta(trace::CtaTrace& cta, int64_t now);
 
   /// Pops memory responses that have arrived (after the hierarchy advanced to @p now).
   /// True if any arrived.
