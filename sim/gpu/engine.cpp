@@ -46,9 +46,10 @@ class Engine {
     const trace::KernelInfo& info = reader.info();
     const Occupancy occ = occupancy(spec_, info);
     ops_.clear();
+    statics_.clear();
     decode_new_opcodes(reader.opcodes(), spec_, info.name, ops_);
     for (size_t i = 0; i < sms_.size(); ++i) {
-      sms_[i]->begin_kernel(&ops_, &reader.opcodes(), &info, occ.ctas_per_sm);
+      sms_[i]->begin_kernel(&ops_, &reader.opcodes(), &info, &statics_, occ.ctas_per_sm);
       sms_[i]->flush_l1();
       wake_[i] = sms_[i]->quiet() ? kNever : now_;
       if (!sms_[i]->quiet()) activate(i);
@@ -132,7 +133,7 @@ class Engine {
         const size_t i = (first + k) % n;
         Sm& sm = *sms_[i];
         if (!sm.has_free_cta_slot()) continue;
-        if (!reader_->next_cta(sm.cta_storage())) {
+        if (!reader_->next_cta(staged_)) {
           more_ctas_ = false;
           break;
         }
@@ -141,7 +142,7 @@ class Engine {
           decode_new_opcodes(reader_->opcodes(), spec_, reader_->info().name, ops_);
         }
         const int64_t first_issue = at + spec_.core.cta_launch_cycles;
-        sm.start_cta(first_issue);
+        sm.start_cta(staged_, first_issue);
         wake_[i] = std::min(wake_[i], first_issue);
         activate(i);
         placed = any = true;
@@ -227,6 +228,8 @@ class Engine {
   int64_t now_ = 0;
   trace::KernelReader* reader_ = nullptr;
   std::vector<OpTiming> ops_;  ///< decoded opcodes of the current kernel (grows as CTAs are read)
+  StaticTable statics_;        ///< static instructions of the current kernel's resident CTAs
+  trace::CtaTrace staged_;     ///< the CTA being read; its storage is reused (stays in cache)
   bool more_ctas_ = false;
   size_t rr_ = 0;
   bool snapshots_ = false;

@@ -27,10 +27,7 @@ Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
   // kernel that uses few of them touches little memory; reserve() keeps their addresses stable.
   max_warps_ = nwarps;
   warps_.reserve(nwarps);
-  scoreboard_.reset(
-      static_cast<int64_t*>(std::calloc(size_t{nwarps} * kRegSlots, sizeof(int64_t))));
-  if (!scoreboard_)
-    throw Error("out of memory allocating the scoreboards of SM " + std::to_string(id));
+  scoreboards_.reserve(nwarps);
   free_warps_.reserve(nwarps);
   wait_until_.assign(nwarps, 0);
   subcores_.resize(nsub);
@@ -54,34 +51,29 @@ Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
 Sm::~Sm() = default;
 
 void Sm::begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable* opcodes,
-                      const trace::KernelInfo* info, uint32_t ctas_limit) {
+                      const trace::KernelInfo* info, StaticTable* statics, uint32_t ctas_limit) {
   ops_ = ops;
+  statics_ = statics;
   opcodes_ = opcodes;
   kernel_ = info;
   amd_counters_ = info->isa == trace::IsaFamily::kCdna;
   ctas_limit_ = std::min<uint32_t>(ctas_limit, static_cast<uint32_t>(ctas_.size()));
 }
 
-trace::CtaTrace& Sm::cta_storage() {
-  for (size_t i = 0; i < ctas_.size(); ++i) {
-    if (!ctas_[i].busy) {
-      staged_cta_ = static_cast<int32_t>(i);
-      return ctas_[i].trace;
-    }
-  }
-  throw Error("internal: no free CTA slot on SM " + std::to_string(id_));
-}
-
-void Sm::start_cta(int64_t now) {
-  CtaSlot& cta = ctas_[staged_cta_];
-  const uint16_t cta_index = static_cast<uint16_t>(staged_cta_);
-  staged_cta_ = -1;
-  const size_t n = cta.trace.warps.size();
+void Sm::start_cta(trace::CtaTrace& staged, int64_t now) {
+  size_t free_slot = 0;
+  while (free_slot < ctas_.size() && ctas_[free_slot].busy) ++free_slot;
+  if (free_slot == ctas_.size())
+    throw Error("internal: no free CTA slot on SM " + std::to_string(id_));
+  CtaSlot& cta = ctas_[free_slot];
+  const uint16_t cta_index = static_cast<uint16_t>(free_slot);
+  const size_t n = staged.warps.size();
   if (n > free_warps_.size() + (max_warps_ - warps_.size())) {
-    throw Error("kernel '" + kernel_->name + "': CTA (" + std::to_string(cta.trace.id.x) + "," +
-                std::to_string(cta.trace.id.y) + "," + std::to_string(cta.trace.id.z) + ") has " +
+    throw Error("kernel '" + kernel_->name + "': CTA (" + std::to_string(staged.id.x) + "," +
+                std::to_string(staged.id.y) + "," + std::to_string(staged.id.z) + ") has " +
                 std::to_string(n) + " warps, more than the launch's block dimensions allow");
   }
+  make_resident(staged, *statics_, cta.cta);
   cta.busy = true;
   cta.unfinished = cta.alive = static_cast<uint32_t>(n);
   cta.mbar.fill(Mbarrier{});
@@ -97,17 +89,18 @@ void Sm::start_cta(int64_t now) {
       free_warps_.pop_back();
     } else {
       slot = static_cast<uint16_t>(warps_.size());
-      warps_.emplace_back().ready = &scoreboard_[size_t{slot} * kRegSlots];
+      scoreboards_.push_back(std::make_unique<int64_t[]>(kRegSlots));  // zeroed
+      warps_.emplace_back().ready = scoreboards_.back().get();
     }
     cta.warp_slots[i] = slot;
     Warp& w = warps_[slot];
-    const trace::WarpTrace& wt = cta.trace.warps[i];
+    const ResidentWarp& wt = cta.cta.warps[i];
     int64_t* ready = w.ready;
     w = Warp{};
-    w.ready = ready;  // no reset needed: see scoreboard_
+    w.ready = ready;  // no reset needed: see scoreboards_
     w.next = wt.insts.data();
     w.end = wt.insts.data() + wt.insts.size();
-    w.addrs = wt.addresses.data();
+    w.addrs = wt.addrs.data();
     w.min_issue = now;
     w.age = next_age_++;
     w.cta_slot = cta_index;
@@ -125,9 +118,10 @@ int64_t Sm::tick(int64_t now, Picoseconds now_ps) {
   progressed_ = false;
   int64_t next = kNever;
   const size_t n = subcores_.size();
+  // The sub-core that issues first rotates with the cycle number (not per tick: ticks are
+  // skipped while nothing can issue, and the order must not depend on that).
   for (size_t i = 0; i < n; ++i)
-    next = std::min(next, issue_subcore(subcores_[(rotate_ + i) % n], now));
-  rotate_ = static_cast<uint32_t>((rotate_ + 1) % n);
+    next = std::min(next, issue_subcore(subcores_[(static_cast<uint64_t>(now) + i) % n], now));
   next = std::min(next, lsu_step(now, now_ps));
   return std::max(next, now + 1);
 }
@@ -175,19 +169,25 @@ int64_t Sm::issue_subcore_now(Subcore& sc, int64_t now) {
       best = now + 1;
       break;
     }
-    wait_until_[slot] = now + 1;  // one instruction per warp per cycle
     issue(w, slot, sc, now);
     sc.sched->issued(slot);
     ++issued;
     progressed_ = true;
-    if (sc.read_free > now) break;  // a bank conflict holds the operand collector
+    // One instruction per warp per cycle. Its next instruction's earliest cycle, computed now,
+    // is a valid lower bound (resources only get busier; events wake the warp), so a sub-core
+    // whose every warp waits for a busy pipe is not scanned again on the cycle in between.
+    wait_until_[slot] = w.state == Warp::State::kActive ? earliest(w, sc, now) : now + 1;
+    best = std::min(best, wait_until_[slot]);
+    if (sc.read_free > now) {  // a bank conflict holds the operand collector
+      best = std::min(best, now + 1);
+      break;
+    }
   }
-  if (issued > 0) best = std::min(best, now + 1);
   return best;
 }
 
 void Sm::recompute_ready(Warp& w) const {
-  const Instruction& inst = *w.next;
+  const Instruction& inst = stat(*w.next);
   const bool gmma = (*ops_)[inst.opcode].kind == OpKind::kGmma;
   int64_t r = 0;
   for (int i = 0; i < inst.num_src; ++i) {
@@ -223,7 +223,7 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
       }
       break;
     case OpKind::kWgWait: {  // WARPGROUP.DEPBAR.LE gsb0, N: at most N groups still pending
-      const int64_t t = gmma_wait_time(w, w.next->immediate, now);
+      const int64_t t = gmma_wait_time(w, stat(*w.next).immediate, now);
       if (t == kNever) return kNever;
       r = std::max(r, t);
       break;
@@ -242,7 +242,7 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
       break;
     case OpKind::kCpWait:  // DEPBAR.LE SB0, N: woken by the landing of an LDGSTS
       cp_retire(w);
-      if (w.cp_commit - w.cp_first > w.next->immediate) return kNever;
+      if (w.cp_commit - w.cp_first > stat(*w.next).immediate) return kNever;
       break;
     case OpKind::kMbarWait:  // woken when a phase of the CTA's barriers completes
       if (mbar_blocked(w)) return kNever;
@@ -253,7 +253,7 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
     case OpKind::kWaitCnt: {
       // s_waitcnt simm16 (gfx9): vmcnt = bits 3:0 and 15:14, lgkmcnt = bits 11:8. expcnt (6:4)
       // counts exports and GDS, which compute traces do not contain.
-      const uint32_t imm = w.next->immediate;
+      const uint32_t imm = stat(*w.next).immediate;
       const uint32_t vm = (imm & 0xFu) | (((imm >> 14) & 0x3u) << 4);
       const uint32_t lgkm = (imm >> 8) & 0xFu;
       const int64_t t =
@@ -308,9 +308,10 @@ void Sm::set_dst_ready(Warp& w, const Instruction& inst, int64_t t) {
 }
 
 void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
-  const Instruction& inst = *w.next;
+  const DynInst& dyn = *w.next;
+  const Instruction& inst = stat(dyn);
   const OpTiming& t = (*ops_)[inst.opcode];
-  const int lanes = inst.active_lanes();
+  const int lanes = dyn.lanes();
   counts_.add_inst(inst.op_class, 1, static_cast<uint64_t>(lanes));
   ++counts_[Counter::kWarpInstIssued];
 
@@ -322,20 +323,20 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
   ++w.next;
   const bool last = w.next == w.end;
   // The warp's next instruction is read at this SM's next tick, long after (in host time) every
-  // other SM has ticked: fetch its cache lines now (the trace is far larger than the caches).
-  // One instruction further ahead too, and the lane addresses of the next one (fetched by the
-  // previous issue's prefetch, so reading its header here rarely misses).
+  // other SM has ticked: fetch its cache lines now (resident warps are far larger than the
+  // caches). Four DynInsts share a line: fetch the one after the next too, its static entry, and
+  // the lane addresses of the next one (fetched by the previous issue's prefetch, so reading its
+  // header here rarely misses).
   if (!last) {
-    for (const Instruction* p = w.next; p < w.end && p <= w.next + 1; ++p) {
-      __builtin_prefetch(p);
-      __builtin_prefetch(reinterpret_cast<const char*>(p) + sizeof(Instruction) - 1);
-    }
-    const Instruction& n = *w.next;  // usually cached by the previous issue's prefetch
+    __builtin_prefetch(w.next + 1);
+    const DynInst& nd = *w.next;  // usually cached by the previous issue's prefetch
+    const Instruction& n = stat(nd);
     for (int i = 0; i < n.num_src; ++i) __builtin_prefetch(&w.ready[reg_slot(n.src[i])]);
     if (n.num_dst > 0) __builtin_prefetch(&w.ready[reg_slot(n.dst[0])]);
-    if (w.next->mem_width != 0) {
-      const char* a = reinterpret_cast<const char*>(w.addrs + w.next->addr_index);
-      const size_t bytes = sizeof(uint64_t) * static_cast<size_t>(w.next->active_lanes());
+    if (n.mem_width != 0) {
+      const bool affine = (nd.addr & kAffineAddr) != 0;
+      const char* a = reinterpret_cast<const char*>(w.addrs + (nd.addr & ~kAffineAddr));
+      const size_t bytes = sizeof(uint64_t) * static_cast<size_t>(affine ? 2 : nd.lanes());
       for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(a + off);
     }
   }
@@ -372,11 +373,12 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
     case OpKind::kGlobal:
     case OpKind::kAtomic:
       occupy(t.pipe, t.occupancy_q);
-      issue_global(w, slot, inst, t, now);
+      issue_global(w, slot, inst, lane_addresses(w.addrs, dyn, lane_scratch_.data()), lanes, t,
+                   now);
       break;
     case OpKind::kShared:
       occupy(t.pipe, t.occupancy_q);
-      issue_shared(w, inst, now);
+      issue_shared(w, inst, lane_addresses(w.addrs, dyn, lane_scratch_.data()), lanes, now);
       break;
     case OpKind::kBarrier:
     case OpKind::kBarArrive: {
@@ -398,7 +400,7 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
     case OpKind::kCpArrive:
       if (inst.mem_width != 0 && lanes > 0) {
         CtaSlot& cta = ctas_[w.cta_slot];
-        const uint64_t addr = w.addrs[inst.addr_index];
+        const uint64_t addr = first_address(w, dyn);
         mbarrier(cta, addr);  // checks the slot
         w.cp_arrive[w.cp_commit % kCpGroups] = static_cast<uint8_t>((addr >> 3) % kMbarriers);
         ++w.cp_commit;
@@ -406,17 +408,18 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
       }
       break;
     case OpKind::kMbarInit:
-      mbar_init(w, inst);
+      if (inst.mem_width != 0 && lanes > 0) mbar_init(w, inst, first_address(w, dyn));
       break;
     case OpKind::kMbarArrive:
       if (inst.mem_width != 0 && lanes > 0) {
         CtaSlot& cta = ctas_[w.cta_slot];
-        mbar_arrive(cta, mbarrier(cta, w.addrs[inst.addr_index]), 1, inst.immediate, now);
+        mbar_arrive(cta, mbarrier(cta, first_address(w, dyn)), 1, inst.immediate, now);
       }
       break;
     case OpKind::kBulkCopy:
       occupy(t.pipe, t.occupancy_q);
-      issue_bulk_copy(w, slot, inst, t, now);
+      issue_bulk_copy(w, slot, inst, lane_addresses(w.addrs, dyn, lane_scratch_.data()), lanes, t,
+                      now);
       break;
     default:
       break;  // EXIT, waits, NOP: the issue slot only

@@ -14,6 +14,7 @@
 #include "config/gpu_spec.hpp"
 #include "gpu/gpu.hpp"
 #include "gpu/op_timing.hpp"
+#include "gpu/resident_cta.hpp"
 #include "gpu/ring_queue.hpp"
 #include "mem/memory.hpp"
 #include "stats/activity.hpp"
@@ -61,8 +62,8 @@ inline constexpr size_t kBulkQueue = 32;
 struct alignas(64) Warp {
   enum class State : uint8_t { kFree, kActive, kBarrier, kFinishing };
   // --- hot: read by every issue attempt (first cache line) ---
-  const trace::Instruction* next = nullptr;
-  const trace::Instruction* end = nullptr;
+  const DynInst* next = nullptr;
+  const DynInst* end = nullptr;
   int64_t ready_at = 0;   ///< cached: cycle the next instruction's operands are ready
   int64_t min_issue = 0;  ///< at most one instruction per warp per cycle; barrier release
   int64_t* ready =
@@ -134,8 +135,8 @@ struct CtaSlot {
   bool busy = false;
   std::array<Mbarrier, kMbarriers> mbar{};
   uint32_t bulk_out = 0;  ///< bulk-copy line requests of this CTA not yet landed
-  trace::CtaTrace trace;
-  std::vector<uint16_t> warp_slots;  ///< by index in trace.warps
+  ResidentCta cta;
+  std::vector<uint16_t> warp_slots;  ///< by index in cta.warps
   uint32_t unfinished = 0;           ///< warps not yet retired
   uint32_t alive = 0;                ///< warps that have not issued their last instruction
   std::array<uint32_t, 16> bar_arrived{};
@@ -167,14 +168,14 @@ class Sm {
   Sm(const Sm&) = delete;
   Sm& operator=(const Sm&) = delete;
 
-  /// New kernel: decoded opcodes, its opcode table (for diagnostics), resident-CTA limit.
+  /// New kernel: decoded opcodes, its opcode table (for diagnostics), the table its CTAs' static
+  /// instructions are interned into (shared by the SMs), resident-CTA limit.
   void begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable* opcodes,
-                    const trace::KernelInfo* info, uint32_t ctas_limit);
+                    const trace::KernelInfo* info, StaticTable* statics, uint32_t ctas_limit);
   bool has_free_cta_slot() const { return resident_ctas_ < ctas_limit_; }
-  /// Storage for the next CTA (valid until start_cta or the next call).
-  trace::CtaTrace& cta_storage();
-  /// Makes the CTA read into cta_storage() resident; its warps may issue from @p now.
-  void start_cta(int64_t now);
+  /// Makes @p cta resident (copied in compact form; see make_resident); its warps may issue from @p
+  /// now.
+  void start_cta(trace::CtaTrace& cta, int64_t now);
 
   /// Pops memory responses that have arrived (after the hierarchy advanced to @p now).
   /// True if any arrived.
@@ -259,19 +260,29 @@ class Sm {
   /// Register-file reads of @p inst: counts them and returns the extra operand-collector cycles
   /// its same-bank reads need (register-bank conflicts).
   int64_t read_operands(Warp& w, const trace::Instruction& inst);
-  void issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
+  /// @p addrs: the @p lanes active lanes' addresses, in lane order.
+  void issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const uint64_t* addrs,
+                    int lanes, const OpTiming& t, int64_t now);
+  void issue_shared(Warp& w, const trace::Instruction& inst, const uint64_t* addrs, int lanes,
                     int64_t now);
-  void issue_shared(Warp& w, const trace::Instruction& inst, int64_t now);
+  /// The static part of a resident instruction.
+  const trace::Instruction& stat(const DynInst& d) const { return (*statics_)[d.stat]; }
   void issue_gmma(Warp& w, const trace::Instruction& inst, const OpTiming& t, int64_t now);
   // Asynchronous copies and mbarriers (sm_async.cpp).
   /// The mbarrier of the CTA at shared address @p addr (created uninitialised if new).
   Mbarrier& mbarrier(CtaSlot& cta, uint64_t addr);
-  void mbar_init(Warp& w, const trace::Instruction& inst);
+  /// The first active lane's address of the warp's DynInst @p d (0 when it has none).
+  uint64_t first_address(const Warp& w, const DynInst& d) const {
+    if (stat(d).mem_width == 0 || d.lanes() == 0) return 0;
+    if (!(d.addr & kAffineAddr)) return w.addrs[d.addr];
+    return w.addrs[d.addr & ~kAffineAddr];  // base of base + k * stride
+  }
+  void mbar_init(Warp& w, const trace::Instruction& inst, uint64_t addr);
   void mbar_arrive(CtaSlot& cta, Mbarrier& m, uint32_t arrivals, int64_t tx, int64_t now);
   /// Whether the warp's next instruction (a try_wait) must keep waiting.
   bool mbar_blocked(const Warp& w) const;
-  void issue_bulk_copy(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
-                       int64_t now);
+  void issue_bulk_copy(Warp& w, uint16_t slot, const trace::Instruction& inst,
+                       const uint64_t* addrs, int lanes, const OpTiming& t, int64_t now);
   /// Sends at most one line of the oldest bulk copy; true if something was sent.
   bool bulk_step(Picoseconds now_ps);
   void bulk_landed(const mem::SectorRequest& resp, int64_t now);
@@ -311,12 +322,12 @@ class Sm {
   const std::vector<OpTiming>* ops_ = nullptr;
   const trace::OpcodeTable* opcodes_ = nullptr;  // diagnostics only
   const trace::KernelInfo* kernel_ = nullptr;
+  StaticTable* statics_ = nullptr;
   uint32_t ctas_limit_ = 0;
   uint32_t resident_ctas_ = 0;
   uint32_t finished_ctas_ = 0;
   uint64_t next_age_ = 0;
   bool progressed_ = false;
-  uint32_t rotate_ = 0;
 
   std::vector<Subcore> subcores_;
   std::vector<Warp> warps_;
@@ -325,16 +336,14 @@ class Sm {
   /// unless wake_warp() clears it (resources only get busier, so a stale value is only early).
   /// Kept apart from Warp so a sub-core scan over waiting warps reads one small array.
   std::vector<int64_t> wait_until_;
-  // Zeroed by calloc (fresh pages, faulted in only when a slot is first used) and never reset: a
-  // warp retires only when all its writes are complete, so every entry it leaves is <= the
-  // cycle any later warp in the slot is dispatched, which can never delay that warp.
-  struct FreeDeleter {
-    void operator()(int64_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<int64_t[], FreeDeleter> scoreboard_;
+  // One per warp slot, allocated zeroed when the slot is first used (a kernel with few warps
+  // touches little memory) and never reset: a warp retires only when all its writes are
+  // complete, so every entry it leaves is <= the cycle any later warp in the slot is dispatched,
+  // which can never delay that warp.
+  std::vector<std::unique_ptr<int64_t[]>> scoreboards_;
   std::vector<uint16_t> free_warps_;  ///< kept sorted descending: back() is the lowest free slot
   std::vector<CtaSlot> ctas_;
-  int32_t staged_cta_ = -1;
+  std::array<uint64_t, 64> lane_scratch_{};  ///< expanded affine lane addresses
 
   int64_t smem_free_ = 0;
   /// The CU's scalar unit, shared by its SIMDs (1/kQ cycles).

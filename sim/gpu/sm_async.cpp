@@ -62,9 +62,7 @@ Mbarrier& Sm::mbarrier(CtaSlot& cta, uint64_t addr) {
   return m;
 }
 
-void Sm::mbar_init(Warp& w, const trace::Instruction& inst) {
-  if (inst.mem_width == 0 || inst.active_lanes() == 0) return;
-  const uint64_t addr = w.addrs[inst.addr_index];
+void Sm::mbar_init(Warp& w, const trace::Instruction& inst, uint64_t addr) {
   CtaSlot& cta = ctas_[w.cta_slot];
   Mbarrier& m = cta.mbar[mbar_index(addr)];
   if (m.expected != 0 && m.addr != addr) mbarrier(cta, addr);  // throws: two live barriers
@@ -86,21 +84,21 @@ void Sm::mbar_arrive(CtaSlot& cta, Mbarrier& m, uint32_t arrivals, int64_t tx, i
 }
 
 bool Sm::mbar_blocked(const Warp& w) const {
-  const trace::Instruction& inst = *w.next;
-  if (inst.mem_width == 0 || inst.active_lanes() == 0) return false;
-  const uint64_t addr = w.addrs[inst.addr_index];
+  const trace::Instruction& inst = stat(*w.next);
+  if (inst.mem_width == 0 || w.next->lanes() == 0) return false;
+  const uint64_t addr = first_address(w, *w.next);
   const Mbarrier& m = ctas_[w.cta_slot].mbar[mbar_index(addr)];
   if (m.expected == 0 || m.addr != addr) return false;  // never initialised: no semantics
   return (m.phases & 1u) == (inst.immediate & 1u);
 }
 
-void Sm::issue_bulk_copy(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
-                         int64_t now) {
-  if (inst.active_lanes() < 4 || inst.mem_width == 0) {
-    issue_global(w, slot, inst, t, now);  // no box in the trace: an ordinary load
+void Sm::issue_bulk_copy(Warp& w, uint16_t slot, const trace::Instruction& inst,
+                         const uint64_t* addrs, int lanes, const OpTiming& t, int64_t now) {
+  if (lanes < 4 || inst.mem_width == 0) {
+    issue_global(w, slot, inst, addrs, lanes, t, now);  // no box in the trace: an ordinary load
     return;
   }
-  const uint64_t* a = w.addrs + inst.addr_index;
+  const uint64_t* a = addrs;
   BulkJob j;
   j.global = a[0];
   j.pitch = a[1];

@@ -43,16 +43,17 @@ std::string Sm::describe_stuck(int64_t now, size_t max_warps) const {
     }
     const Warp& w = warps_[s];
     const CtaSlot& cta = ctas_[w.cta_slot];
-    const auto& id = cta.trace.id;
+    const auto& id = cta.cta.id;
     std::string line = "  SM " + std::to_string(id_) + " CTA (" + std::to_string(id.x) + "," +
                        std::to_string(id.y) + "," + std::to_string(id.z) + ") warp " +
-                       std::to_string(cta.trace.warps[w.index_in_cta].warp_in_cta) + ": ";
+                       std::to_string(cta.cta.warps[w.index_in_cta].warp_in_cta) + ": ";
     if (w.state == Warp::State::kFinishing) {
       line += "finished its instructions, waiting for " + std::to_string(w.loads_out) +
               " loads and " + std::to_string(w.gmma_unlaunched) + " unlaunched GMMAs to complete";
     } else {
       // A warp at a barrier has already issued its BAR: name that instruction.
-      const trace::Instruction& inst = w.state == Warp::State::kBarrier ? *(w.next - 1) : *w.next;
+      const trace::Instruction& inst =
+          stat(w.state == Warp::State::kBarrier ? *(w.next - 1) : *w.next);
       const OpTiming& t = (*ops_)[inst.opcode];
       line += "PC " + hex(inst.pc) + " " + (*opcodes_)[inst.opcode].name + " waits on ";
       std::string why;
@@ -65,7 +66,7 @@ std::string Sm::describe_stuck(int64_t now, size_t max_warps) const {
               std::to_string(w.g_next - w.g_first) + " groups incomplete, allowed " +
               std::to_string(inst.immediate) + ")";
       } else if (t.kind == OpKind::kMbarWait && mbar_blocked(w)) {
-        const uint64_t a = w.addrs[inst.addr_index];
+        const uint64_t a = first_address(w, *w.next);
         const Mbarrier& m = cta.mbar[(a >> 3) % kMbarriers];
         why = "mbarrier " + hex(a) + " phase parity " + std::to_string(inst.immediate & 1) + " (" +
               std::to_string(m.pending) + " of " + std::to_string(m.expected) + " arrivals and " +

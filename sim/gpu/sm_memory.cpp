@@ -24,17 +24,16 @@ static_assert((kNoWaiter | kBypassBit) != mem::kWritebackId);
 static_assert((kNoWaiter & kBulkBit) == 0 && ((kGenMask << 16) & kBulkBit) == 0);
 }  // namespace
 
-void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const OpTiming& t,
-                      int64_t now) {
-  const int lanes = inst.active_lanes();
+void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const uint64_t* addrs,
+                      int lanes, const OpTiming& t, int64_t now) {
   if (lanes == 0 || inst.mem_width == 0) {  // predicated off: address generation only
     set_dst_ready(w, inst, now + t.latency);
     if (amd_counters_) w.vm_done[w.vm_issued++ % kVmCnt] = now + t.latency;
     return;
   }
   const bool atomic = t.kind == OpKind::kAtomic;
-  mem::coalesce(w.addrs + inst.addr_index, lanes, inst.mem_width, spec_.l1.line_bytes,
-                spec_.l1.sector_bytes, t.write || atomic, coalesced_);
+  mem::coalesce(addrs, lanes, inst.mem_width, spec_.l1.line_bytes, spec_.l1.sector_bytes,
+                t.write || atomic, coalesced_);
   uint32_t id = kNoWaiter;
   // Loads are tracked even without a destination register (LDGSTS): DEPBAR waits for them.
   bool has_result = !atomic;
@@ -89,17 +88,16 @@ void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, co
   }
 }
 
-void Sm::issue_shared(Warp& w, const trace::Instruction& inst, int64_t now) {
-  const int lanes = inst.active_lanes();
+void Sm::issue_shared(Warp& w, const trace::Instruction& inst, const uint64_t* addrs, int lanes,
+                      int64_t now) {
   if (lanes == 0 || inst.mem_width == 0) {
     set_dst_ready(w, inst, now + 1);
     count_lgkm(w, now + 1);
     return;
   }
   const auto& sh = spec_.shared;
-  const uint32_t wavefronts =
-      std::max<uint32_t>(1, mem::shared_memory_wavefronts(w.addrs + inst.addr_index, lanes,
-                                                          inst.mem_width, sh.banks, sh.bank_bytes));
+  const uint32_t wavefronts = std::max<uint32_t>(
+      1, mem::shared_memory_wavefronts(addrs, lanes, inst.mem_width, sh.banks, sh.bank_bytes));
   const uint64_t row = uint64_t{sh.banks} * sh.bank_bytes;
   const uint64_t ideal = std::max<uint64_t>(1, (uint64_t(lanes) * inst.mem_width + row - 1) / row);
   smem_free_ = now + wavefronts;

@@ -145,6 +145,9 @@ struct MemoryHierarchy::Impl {
   /// requests reaching a channel at a clock edge are queued before that edge's tick.
   int64_t dram_next_ps = std::numeric_limits<int64_t>::max();
   uint32_t dram_next_channel = 0;
+  /// Bit per channel: its pending tick is at dram_next_ps. Channels share clock edges, so the
+  /// next channel is usually found here without scanning them all.
+  std::vector<uint64_t> dram_due;
   uint64_t dram_entries = 0;  ///< slots reserved or queued, all channels
   uint32_t l1_line_bytes = 128;
   uint32_t l2_line_bytes = 128;

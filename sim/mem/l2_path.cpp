@@ -227,13 +227,25 @@ void MemoryHierarchy::Impl::wake_dram(uint32_t channel, int64_t cycle) {
   dram_tick_at[channel] = cycle;
   const int64_t t = cycle * tm.dram_ps;
   dram_tick_ps[channel] = t;
-  if (t < dram_next_ps || (t == dram_next_ps && channel < dram_next_channel)) {
+  if (t < dram_next_ps) {
+    std::fill(dram_due.begin(), dram_due.end(), 0);
     dram_next_ps = t;
     dram_next_channel = channel;
+  }
+  if (t == dram_next_ps) {
+    dram_due[channel / 64] |= uint64_t{1} << (channel % 64);
+    dram_next_channel = std::min(dram_next_channel, channel);
   }
 }
 
 void MemoryHierarchy::Impl::find_next_dram_tick() {
+  // Lowest channel still due at the same edge, else the earliest edge of any channel.
+  for (size_t w = 0; w < dram_due.size(); ++w) {
+    if (dram_due[w] != 0) {
+      dram_next_channel = static_cast<uint32_t>(w * 64 + std::countr_zero(dram_due[w]));
+      return;
+    }
+  }
   dram_next_ps = std::numeric_limits<int64_t>::max();
   for (uint32_t i = 0; i < dram_tick_ps.size(); ++i) {
     if (dram_tick_ps[i] < dram_next_ps) {
@@ -241,12 +253,17 @@ void MemoryHierarchy::Impl::find_next_dram_tick() {
       dram_next_channel = i;
     }
   }
+  if (dram_next_ps == std::numeric_limits<int64_t>::max()) return;
+  for (uint32_t i = dram_next_channel; i < dram_tick_ps.size(); ++i) {
+    if (dram_tick_ps[i] == dram_next_ps) dram_due[i / 64] |= uint64_t{1} << (i % 64);
+  }
 }
 
 void MemoryHierarchy::Impl::dram_tick(uint32_t channel, int64_t t) {
   const int64_t cycle = dram_tick_at[channel];
   dram_tick_at[channel] = -1;
   dram_tick_ps[channel] = std::numeric_limits<int64_t>::max();
+  dram_due[channel / 64] &= ~(uint64_t{1} << (channel % 64));
   dram_last_tick[channel] = cycle;
   const DramChannel::TickResult res =
       channels[channel].tick(cycle, [&](const DramEntry& e, int64_t end_ps) {

@@ -150,6 +150,7 @@ MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
   dram_tick_at.assign(chans, -1);
   dram_tick_ps.assign(chans, std::numeric_limits<int64_t>::max());
   dram_last_tick.assign(chans, -1);
+  dram_due.assign((chans + 63) / 64, 0);
 
   if (s.llc.size_mb > 0) {
     if (s.llc.bandwidth_gbs <= 0) throw ConfigError("llc.bandwidth_gbs: must be > 0 with an LLC");

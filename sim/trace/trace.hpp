@@ -128,6 +128,9 @@ class OpcodeTable {
   uint32_t binary_version_;
   std::vector<OpcodeInfo> infos_;
   std::unordered_map<std::string, uint16_t, StringHash, std::equal_to<>> index_;
+  /// Direct-mapped cache in front of index_ (parsing interns every line's opcode; a loop body
+  /// has a handful of them): entry id + 1, 0 = empty, checked by comparing the name.
+  std::array<uint16_t, 256> recent_{};
 };
 
 /// Classifies an opcode string against the ISA table for @p isa / @p binary_version (the nearest
