@@ -15,6 +15,9 @@
 # last round (2048 tiles: 9.3 rounds of 220, 6.7 of 304), whose idle CUs cap the achievable
 # fraction at tiles / (rounds x CUs) — printed as "round cap".
 # --quick: k = 2048 instead of 8192 (the prologue/epilogue then weigh ~4x more).
+# Cost: the traces are large (~28 B per warp instruction; mi300x 8192^3 is ~130 M instructions)
+# and replay runs at tens of thousands of warp instructions per second with all CUs streaming:
+# minutes per --quick case on one core, an hour or more per full case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
