@@ -23,11 +23,8 @@ GenTrace make(const Params& p, Isa isa) {
   s.k = static_cast<uint64_t>(p.integer("k"));
   s.sparse = p.integer("sparse") != 0;
   // Prefetch distance in k-tiles (1: double buffering, the default everywhere so that results
-  // stay comparable); CDNA keeps 1: its copy waits for all vector loads (vmcnt(0)).
+  // stay comparable); CDNA waits for the oldest k-tile's loads with a partial vmcnt.
   s.prefetch = static_cast<uint32_t>(p.integer("prefetch"));
-  if (s.prefetch > 1 && isa_family(isa) == IsaFamily::kCdna) {
-    fail(p, "prefetch > 1 is not available on CDNA (the copy waits with vmcnt(0))");
-  }
   s.name = "joulesim_gemm_" + dtype + (s.sparse ? "_sp_" : "_") + std::to_string(s.m) + "x" +
            std::to_string(s.n) + "x" + std::to_string(s.k);
   const uint32_t bits = dtype_bits(dtype);
@@ -74,7 +71,7 @@ Entry gemm_entry() {
         int_param("sparse", 0, 0, 1, "1: 2:4 structured-sparse A (.SP / v_smfmac)"),
         int_param("prefetch", 1, 1, 4,
                   "k-tiles of global loads in flight ahead of the shared-memory store, in "
-                  "register staging sets (1: double buffering; SASS only)")},
+                  "register staging sets (1: double buffering)")},
        {Isa::kSm80, Isa::kSm70, Isa::kSm90, Isa::kSm100, Isa::kGfx90a, Isa::kGfx942}},
       &make};
 }
