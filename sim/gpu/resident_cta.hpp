@@ -77,4 +77,9 @@ inline const uint64_t* lane_addresses(const uint64_t* warp_addrs, const DynInst&
   return scratch;
 }
 
+/// Address of the first active lane of @p d (lane_addresses(...)[0] without expanding).
+inline uint64_t first_lane_address(const uint64_t* warp_addrs, const DynInst& d) {
+  return warp_addrs[d.addr & ~kAffineAddr];
+}
+
 }  // namespace joulesim::gpu

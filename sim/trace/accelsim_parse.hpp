@@ -3,8 +3,10 @@
 // parse_instruction_line(); everything builds error messages only when it throws.
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "trace/trace.hpp"
@@ -33,12 +35,41 @@ inline std::string_view next_token(const char*& p, const char* e) {
 }
 
 /// Whole-token unsigned integer in @p base (hex accepts an optional 0x prefix).
+/// (A hand-written loop: every token of every trace line goes through here, and it is several
+/// times faster than the general from_chars.)
 template <typename T>
 inline bool parse_uint(std::string_view t, T& out, int base = 10) {
+  static_assert(std::is_unsigned_v<T>);
   if (base == 16 && t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t.remove_prefix(2);
   if (t.empty()) return false;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out, base);
-  return ec == std::errc() && p == t.data() + t.size();
+  constexpr T kMax = std::numeric_limits<T>::max();
+  T v = 0;
+  if (base == 16) {
+    for (char c : t) {
+      unsigned d;
+      if (c >= '0' && c <= '9') {
+        d = static_cast<unsigned>(c - '0');
+      } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+        d = static_cast<unsigned>((c | 0x20) - 'a' + 10);
+      } else {
+        return false;
+      }
+      if (v > (kMax >> 4)) return false;  // overflow
+      v = static_cast<T>((v << 4) | d);
+    }
+  } else if (base == 10) {
+    for (char c : t) {
+      if (c < '0' || c > '9') return false;
+      const auto d = static_cast<unsigned>(c - '0');
+      if (v > (kMax - d) / 10) return false;  // overflow
+      v = static_cast<T>(v * 10 + d);
+    }
+  } else {
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, base);
+    if (ec != std::errc() || p != t.data() + t.size()) return false;
+  }
+  out = v;
+  return true;
 }
 
 /// Whole-token signed decimal integer.

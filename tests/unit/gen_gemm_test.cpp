@@ -189,20 +189,24 @@ TEST(GenGemm, Sm90GroupsAreFencedByArriveAndDepbar) {
 }
 
 TEST(GenGemm, CdnaMfmaFlopsAreExact) {
+  // Workgroup tile 128 x 256 (four waves of 64 x 128 in 32x32 blocks); fp64 128 x 128 (16x16).
   const std::vector<Case> cases = {
-      {Isa::kGfx90a, "fp16", false, "v_mfma_f32_32x32x8f16", 128, 128},
-      {Isa::kGfx90a, "bf16", false, "v_mfma_f32_32x32x8bf16_1k", 128, 128},
-      {Isa::kGfx90a, "int8", false, "v_mfma_i32_32x32x8i8", 128, 128},
+      {Isa::kGfx90a, "fp16", false, "v_mfma_f32_32x32x8f16", 128, 256},
+      {Isa::kGfx90a, "bf16", false, "v_mfma_f32_32x32x8bf16_1k", 128, 256},
+      {Isa::kGfx90a, "int8", false, "v_mfma_i32_32x32x8i8", 128, 256},
       {Isa::kGfx90a, "fp64", false, "v_mfma_f64_16x16x4f64", 128, 128},
-      {Isa::kGfx942, "fp16", false, "v_mfma_f32_32x32x8_f16", 128, 128},
-      {Isa::kGfx942, "int8", false, "v_mfma_i32_32x32x16_i8", 128, 128},
-      {Isa::kGfx942, "fp8", false, "v_mfma_f32_32x32x16_fp8_fp8", 128, 128},
-      {Isa::kGfx942, "tf32", false, "v_mfma_f32_32x32x4_xf32", 128, 128},
+      {Isa::kGfx942, "fp16", false, "v_mfma_f32_32x32x8_f16", 128, 256},
+      {Isa::kGfx942, "int8", false, "v_mfma_i32_32x32x16_i8", 128, 256},
+      {Isa::kGfx942, "fp8", false, "v_mfma_f32_32x32x16_fp8_fp8", 128, 256},
+      {Isa::kGfx942, "tf32", false, "v_mfma_f32_32x32x4_xf32", 128, 256},
       {Isa::kGfx942, "fp64", false, "v_mfma_f64_16x16x4_f64", 128, 128},
-      {Isa::kGfx942, "fp16", true, "v_smfmac_f32_32x32x16_f16", 128, 128},
-      {Isa::kGfx942, "int8", true, "v_smfmac_i32_32x32x32_i8", 128, 128},
+      {Isa::kGfx942, "fp16", true, "v_smfmac_f32_32x32x16_f16", 128, 256},
+      {Isa::kGfx942, "int8", true, "v_smfmac_i32_32x32x32_i8", 128, 256},
   };
-  for (const Case& c : cases) check(c, 256, 256, 128);
+  for (const Case& c : cases) {
+    check(c, 256, 512, 128);
+    if (c.dtype != "fp64") check(c, 256, 512, 256, 2);  // two k-tiles of loads in flight
+  }
 }
 
 TEST(GenGemm, FragmentsComeFromSharedMemoryTheCtaWrites) {
@@ -270,9 +274,11 @@ TEST(GenGemm, PrefetchKeepsTheWorkAndAddsOnlyPredicatedOffTailLoads) {
   EXPECT_EQ(o1, 0u);
   EXPECT_EQ(o2, 4u * 8);
   EXPECT_EQ(n2, n1 + o2);
-  // Register staging sets are bounded by the 255-register file; CDNA waits with vmcnt(0).
+  // Register staging sets are bounded by the 255-register file (CDNA: 128 accumulator VGPRs).
   Flat ok;
   EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "3"}}, Isa::kSm80), joulesim::Error);
   EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "4"}}, Isa::kSm90), joulesim::Error);
-  EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "2"}}, Isa::kGfx942), joulesim::Error);
+  EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "3"}}, Isa::kGfx942), joulesim::Error);
+  EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "2"}, {"dtype", "fp64"}}, Isa::kGfx90a),
+               joulesim::Error);
 }

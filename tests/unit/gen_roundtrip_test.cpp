@@ -110,7 +110,7 @@ TEST(GenRoundTrip, NativeJstReadsBackIdenticalIncludingCdna) {
   cases.push_back(
       {"gemm", {{"m", "256"}, {"n", "128"}, {"k", "64"}, {"dtype", "fp64"}}, Isa::kGfx90a});
   cases.push_back(
-      {"gemm", {{"m", "128"}, {"n", "128"}, {"k", "128"}, {"sparse", "1"}}, Isa::kGfx942});
+      {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "128"}, {"sparse", "1"}}, Isa::kGfx942});
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name + " " + std::string(gen::to_string(c.isa)));
     fs::path f = temp_path("jst");

@@ -23,14 +23,11 @@ GenTrace make(const Params& p, Isa isa) {
   s.k = static_cast<uint64_t>(p.integer("k"));
   s.sparse = p.integer("sparse") != 0;
   // Prefetch distance in k-tiles (1: double buffering, the default everywhere so that results
-  // stay comparable); CDNA keeps 1: its copy waits for all vector loads (vmcnt(0)).
+  // stay comparable); CDNA waits for the oldest k-tile's loads with a partial vmcnt.
   s.prefetch = static_cast<uint32_t>(p.integer("prefetch"));
   // auto: Volta's register pipeline loads two k-tiles ahead (its STS otherwise wait for loads
   // issued one k-tile before); 1 elsewhere.
   if (s.prefetch == 0) s.prefetch = isa == Isa::kSm70 ? 2 : 1;
-  if (s.prefetch > 1 && isa_family(isa) == IsaFamily::kCdna) {
-    fail(p, "prefetch > 1 is not available on CDNA (the copy waits with vmcnt(0))");
-  }
   // The copy pipeline: "auto" is what each architecture's fast GEMMs use.
   const std::string& copy = p.text("copy");
   const bool wgmma = isa == Isa::kSm90 && dtype != "fp64";
@@ -108,8 +105,8 @@ Entry gemm_entry() {
         int_param("sparse", 0, 0, 1, "1: 2:4 structured-sparse A (.SP / v_smfmac)"),
         int_param("prefetch", 0, 0, 4,
                   "copy=registers: k-tiles of global loads in flight ahead of the shared-memory "
-                  "store, in register staging sets (1: double buffering; SASS only; 0: 2 on "
-                  "sm_70, else 1)"),
+                  "store, in register staging sets (1: double buffering; 0: 2 on sm_70, else "
+                  "1)"),
         choice_param(
             "copy", "auto", {"auto", "registers", "cp_async", "cp_async_ws", "tma"},
             "global -> shared copy: LDG+STS through registers, cp.async (LDGSTS, "

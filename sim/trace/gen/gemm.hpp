@@ -1,6 +1,7 @@
 #pragma once
-// Inside of the gemm generator: the tiled-GEMM kernel skeleton shared by the three code paths
-// (warp-synchronous MMA on sm_70/80/100, warpgroup wgmma on sm_90, MFMA on CDNA).
+// Inside of the gemm generator: the tiled-GEMM kernel skeleton shared by the SASS code paths
+// (warp-synchronous MMA on sm_70/80/100, warpgroup wgmma on sm_90). MFMA on CDNA
+// (gemm_mfma.cpp) has its own software-pipelined loop and uses only GemmSetup and swizzle().
 //
 // C[m][n] = A[m][k] * B[k][n], all row-major. Each CTA computes one BM x BN tile of C; per k-tile
 // of BK it copies the A (BM x BK) and B (BK x BN) tiles global -> registers -> shared memory in
