@@ -104,6 +104,7 @@ void DramChannel::release(int slot) {
 }
 
 void DramChannel::arrive(int slot, int64_t cycle) {
+  scan_c_ = -1;  // the queues change
   if (!has_queued()) refresh_until(cycle);
   DramEntry& e = entries_[static_cast<size_t>(slot)];
   // One burst per atom that holds a requested sector.
@@ -323,6 +324,7 @@ void DramChannel::do_refresh(int64_t due) {
 }
 
 void DramChannel::refresh_until(int64_t c) {
+  if (next_ref_ <= c) scan_c_ = -1;  // banks change
   while (next_ref_ <= c) {
     bool quiet = true;  // all banks closed and ready: the remaining refreshes are pure counting
     for (const Bank& b : banks_) quiet = quiet && !b.open && b.next_act <= next_ref_;

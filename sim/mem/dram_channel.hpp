@@ -153,7 +153,13 @@ class DramChannel {
   bool bus_last_write_ = false;
   int64_t next_ref_;
   int64_t ref_interval_ = 1;  ///< tREFI, or tREFI / banks with per-bank refresh
-  uint32_t ref_bank_ = 0;     ///< next bank of the per-bank rotation
+  /// The look-ahead scan at the end of a tick, for cycle scan_c_ and queue scan_writes_: the
+  /// next tick reuses it when nothing arrived or refreshed in between (the scan is a function
+  /// of the channel's state only). -1: none.
+  int64_t scan_c_ = -1;
+  bool scan_writes_ = false;
+  Pick scan_col_, scan_row_;
+  uint32_t ref_bank_ = 0;  ///< next bank of the per-bank rotation
 };
 
 }  // namespace joulesim::mem

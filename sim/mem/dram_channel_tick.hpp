@@ -15,7 +15,14 @@ DramChannel::TickResult DramChannel::tick(int64_t c, Fn&& done) {
   if (!has_queued()) return res;
 
   Pick col, row;
-  scan(c, serve_writes(), col, row);
+  const bool writes = serve_writes();
+  if (scan_c_ == c && scan_writes_ == writes) {
+    col = scan_col_;
+    row = scan_row_;
+  } else {
+    scan(c, writes, col, row);
+  }
+  scan_c_ = -1;
   if (col.slot >= 0) {
     DramEntry& e = entries_[static_cast<size_t>(col.slot)];
     const int64_t end_ps = issue_col(e, c);
@@ -37,7 +44,12 @@ DramChannel::TickResult DramChannel::tick(int64_t c, Fn&& done) {
   if (!has_queued()) return res;
   // Sleep until the first cycle at which some command may issue (or refresh falls due).
   Pick col2, row2;
-  const int64_t wake = scan(c + 1, serve_writes(), col2, row2);
+  const bool writes2 = serve_writes();
+  const int64_t wake = scan(c + 1, writes2, col2, row2);
+  scan_c_ = c + 1;
+  scan_writes_ = writes2;
+  scan_col_ = col2;
+  scan_row_ = row2;
   if (col2.slot >= 0 || row2.slot >= 0 || wake == std::numeric_limits<int64_t>::max()) {
     res.next_cycle = c + 1;
   } else {
