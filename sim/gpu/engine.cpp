@@ -68,8 +68,8 @@ class Engine {
       const Picoseconds now_ps{now_ * period_};
       mem_.advance_to(now_ps);
       bool progress = false;
-      for (uint16_t i : active_) {
-        if (sms_[i]->inflight() > 0 && sms_[i]->poll_responses(now_, now_ps)) {
+      for (uint16_t i : mem_.take_sms_with_responses()) {
+        if (sms_[i]->poll_responses(now_, now_ps)) {
           wake_[i] = now_;
           progress = true;
         }

@@ -132,6 +132,8 @@ struct MemoryHierarchy::Impl {
   std::vector<SectorRequest> resp_ring;
   std::vector<uint32_t> resp_head, resp_count;
   uint64_t responses_waiting = 0;
+  std::vector<uint16_t> sms_with_responses, sms_taken;  ///< see take_sms_with_responses()
+  std::vector<uint8_t> sm_listed;
 
   std::vector<L2Slice> slices;
   uint32_t blocked_slices = 0;

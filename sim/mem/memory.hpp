@@ -123,6 +123,9 @@ class MemoryHierarchy {
   void advance_to(Picoseconds now);
   /// Pops one response for SM @p sm that has arrived by the last advance_to time.
   bool pop_response(uint16_t sm, SectorRequest& out);
+  /// SMs that have had a response become visible since the last call, in ascending order (each
+  /// once); the list is cleared. Lets the caller poll only those SMs.
+  const std::vector<uint16_t>& take_sms_with_responses();
   /// Earliest time something inside can change (Picoseconds::max() when empty): the engine
   /// skips to it when every SM is waiting on memory.
   Picoseconds next_event() const;

@@ -114,6 +114,9 @@ MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
   resp_ring.resize(size_t{sms} * credits_per_sm);
   resp_head.assign(sms, 0);
   resp_count.assign(sms, 0);
+  sm_listed.assign(sms, 0);
+  sms_with_responses.reserve(sms);
+  sms_taken.reserve(sms);
   const uint32_t dies = std::max(1u, s.core.dies);
   if (l2.per_die != 0) {
     // SM i sits on die i mod dies: the dispatcher's round robin over SMs then deals consecutive
@@ -251,6 +254,10 @@ void MemoryHierarchy::Impl::dispatch(const Event& e) {
       resp_ring[size_t{sm} * credits_per_sm + pos] = r.req;
       ++resp_count[sm];
       ++responses_waiting;
+      if (!sm_listed[sm]) {
+        sm_listed[sm] = 1;
+        sms_with_responses.push_back(sm);
+      }
       free_rec(e.a);
       break;
     }
@@ -351,6 +358,15 @@ bool MemoryHierarchy::pop_response(uint16_t sm, SectorRequest& out) {
   --m.resp_count[sm];
   --m.responses_waiting;
   return true;
+}
+
+const std::vector<uint16_t>& MemoryHierarchy::take_sms_with_responses() {
+  Impl& m = *impl_;
+  m.sms_taken.swap(m.sms_with_responses);
+  m.sms_with_responses.clear();
+  std::sort(m.sms_taken.begin(), m.sms_taken.end());
+  for (uint16_t sm : m.sms_taken) m.sm_listed[sm] = 0;
+  return m.sms_taken;
 }
 
 Picoseconds MemoryHierarchy::next_event() const {
