@@ -274,6 +274,63 @@ TEST(GenStream, BytesPerArrayAndCoalescing) {
   }
 }
 
+TEST(GenStream, BlocksThatAreNotWholeWavesEndWithAPartialWave) {
+  // gpu-stream runs 32, 96, ... thread blocks on wave64: the last wave of each workgroup has only
+  // the remaining lanes enabled (exec mask), and every element is still moved exactly once.
+  for (uint32_t threads : {32u, 96u, 100u}) {
+    SCOPED_TRACE(threads);
+    const uint64_t ctas = 3, iters = 2, bpt = 8;
+    Flat f = make_flat("ubench.stream",
+                       {{"ctas", "3"},
+                        {"threads", std::to_string(threads)},
+                        {"iters", "2"},
+                        {"bytes_per_thread", "8"},
+                        {"kind", "triad"}},
+                       gen::Isa::kGfx90a);
+    const uint32_t waves = (threads + 63) / 64;
+    ASSERT_EQ(f.kernels.size(), 1u);
+    EXPECT_EQ(f.kernels[0].warps_per_cta(), waves);
+    std::map<uint64_t, int> touched;
+    uint64_t loads = 0, stores = 0;
+    for (const Rec& r : f.recs) {
+      const uint32_t lanes = r.warp + 1 < waves ? 64 : threads - 64 * (waves - 1);
+      const uint64_t mask = lanes == 64 ? ~uint64_t{0} : (uint64_t{1} << lanes) - 1;
+      if (r.inst.mem_width == 0) {
+        if (r.opcode != "s_cbranch_vccnz" && r.opcode != "s_waitcnt" && r.opcode != "s_endpgm") {
+          EXPECT_EQ(r.inst.active_mask, mask) << r.opcode;  // vector ops: the live lanes only
+        }
+        continue;
+      }
+      EXPECT_EQ(r.inst.active_mask, mask);
+      EXPECT_EQ(r.addrs.size(), lanes);
+      (r.opcode.starts_with("global_load") ? loads : stores) += r.addrs.size() * bpt;
+      for (uint64_t a : r.addrs) touched[a]++;
+    }
+    const uint64_t bytes = ctas * threads * iters * bpt;  // per array
+    EXPECT_EQ(loads, 2 * bytes);
+    EXPECT_EQ(stores, bytes);
+    EXPECT_EQ(touched.size() * bpt, 3 * bytes);
+    for (auto& [addr, n] : touched) EXPECT_EQ(n, 1) << std::hex << addr;
+  }
+}
+
+TEST(GenStream, ArraySpacingPlacesTheArraysAsALargerBenchmarkWould) {
+  // gpu-stream's 1 GiB + 16 B arrays start 1026 MiB apart; packed arrays start at the next
+  // 2 MiB boundary after the previous one.
+  for (const auto& [spacing, gap] :
+       {std::pair<std::string, uint64_t>{"1026", 1026ull << 20}, {"0", 2ull << 20}}) {
+    Flat f = make_flat("ubench.stream", {{"ctas", "4"},
+                                         {"threads", "64"},
+                                         {"iters", "1"},
+                                         {"bytes_per_thread", "8"},
+                                         {"kind", "triad"},
+                                         {"array_spacing_mb", spacing}});
+    ASSERT_EQ(f.copies.size(), 2u);  // b and c are inputs
+    EXPECT_EQ(f.copies[1].first - f.copies[0].first, gap) << spacing;
+    EXPECT_EQ(f.copies[0].second, 4u * 64 * 8);
+  }
+}
+
 TEST(GenStreamLoop, ExactlyTheIssue3Trace) {
   // Streamed CTA by CTA (542,080 instructions): checked without materialising records.
   auto src = gen::open_generated("bench.stream_loop", {});

@@ -1,5 +1,6 @@
 #include "trace/gen/program.hpp"
 
+#include <algorithm>
 #include <bit>
 
 #include "core/error.hpp"
@@ -117,13 +118,18 @@ void KernelProgram::build(uint64_t index, CtaTrace& out) const {
   out.id.y = static_cast<uint32_t>((index / g.x) % g.y);
   out.id.z = static_cast<uint32_t>(index / (uint64_t{g.x} * g.y));
   const uint32_t warps = info_.warps_per_cta();
+  const uint64_t threads = info_.block.count();
   out.warps.resize(warps);
   for (uint32_t w = 0; w < warps; ++w) {
     WarpTrace& wt = out.warps[w];
     wt.warp_in_cta = w;
     wt.insts.clear();
     wt.addresses.clear();
-    Warp emitter(wt, info_.warp_size);
+    // A CTA whose size is not a multiple of the warp size ends with a partial warp: its missing
+    // lanes are off in every mask (on CDNA, a wave64 with those exec-mask bits clear).
+    const uint64_t first = uint64_t{w} * info_.warp_size;
+    const auto lanes = static_cast<uint32_t>(std::min<uint64_t>(info_.warp_size, threads - first));
+    Warp emitter(wt, lanes);
     emit_warp(out.id, index, w, emitter);
   }
 }

@@ -35,6 +35,8 @@ uint16_t sreg(int n);
 /// the loop body, so every iteration repeats the same PCs.
 class Warp {
  public:
+  /// @p lanes: the warp's threads (the warp size, or fewer for the last warp of a CTA whose size
+  /// is not a multiple of it); full() and mem_strided() cover exactly these lanes.
   Warp(WarpTrace& trace, uint32_t lanes);
   uint64_t full() const { return full_; }
   uint32_t pc() const { return pc_; }

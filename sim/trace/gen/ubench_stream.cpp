@@ -6,6 +6,8 @@
 // Element e of iteration i handled by thread t of CTA c is at ((i * ctas + c) * threads + t) *
 // bytes_per_thread from each array's base, so every array is touched exactly once, in order:
 // ctas * threads * iters * bytes_per_thread bytes per array.
+#include <algorithm>
+
 #include "trace/gen/registry.hpp"
 
 namespace joulesim::trace::gen::detail {
@@ -208,7 +210,9 @@ uint32_t check_threads(const Params& p, Isa isa) {
 }
 
 GenTrace make_stream(const Params& p, Isa isa) {
-  const uint32_t threads = check_threads(p, isa);
+  // Any block size: a block that is not a whole number of warps ends with a partial warp (a
+  // 32-thread workgroup on wave64 is one wave with 32 lanes enabled), as gpu-stream runs them.
+  const auto threads = static_cast<uint32_t>(p.integer("threads"));
   const auto ctas = static_cast<uint32_t>(p.integer("ctas"));
   const auto iters = static_cast<uint64_t>(p.integer("iters"));
   const int bpt = static_cast<int>(p.integer("bytes_per_thread"));
@@ -218,17 +222,20 @@ GenTrace make_stream(const Params& p, Isa isa) {
                     : k == "copy"  ? Kind::kCopy
                                    : Kind::kTriad;
   const uint64_t bytes = uint64_t{ctas} * threads * iters * static_cast<uint64_t>(bpt);
+  // Arrays may be spaced as a benchmark with larger arrays allocates them (gpu-stream: 1 GiB +
+  // 16 B each, so 1026 MiB apart): which DRAM banks and rows the streams share depends on it.
+  const uint64_t span = std::max<uint64_t>(bytes, uint64_t(p.integer("array_spacing_mb")) << 20);
   DeviceHeap heap;
   GenTrace t;
-  const uint64_t a = heap.alloc(bytes);
+  const uint64_t a = heap.alloc(span);
   uint64_t b = 0, c = 0;
   if (kind == Kind::kRead) t.copies.push_back({a, bytes});
   if (kind == Kind::kCopy || kind == Kind::kTriad) {
-    b = heap.alloc(bytes);
+    b = heap.alloc(span);
     t.copies.push_back({b, bytes});
   }
   if (kind == Kind::kTriad) {
-    c = heap.alloc(bytes);
+    c = heap.alloc(span);
     t.copies.push_back({c, bytes});
   }
   t.kernels.push_back(std::make_shared<Stream>(isa, kind, ctas, threads, iters, bpt, a, b, c));
@@ -256,11 +263,15 @@ Entry stream_entry() {
        "grid-stride streaming: ctas x threads threads, iters iterations, each moving "
        "bytes_per_thread per array (read: sum a; write: a = 0; copy: a = b; triad: a = b + s*c)",
        {int_param("ctas", 160, 1, 1 << 20, "CTAs in the grid"),
-        int_param("threads", 256, 32, 1024, "threads per CTA (a multiple of the warp size)"),
+        int_param("threads", 256, 1, 1024,
+                  "threads per CTA; the last warp/wave is partial (lanes masked off) when it is "
+                  "not a multiple of the warp size"),
         int_param("iters", 16, 1, 1'000'000, "grid-stride iterations per thread"),
         int_param("bytes_per_thread", 16, 4, 16,
                   "bytes per thread per array per iteration: LDG.E / .64 / .128", true),
-        choice_param("kind", "read", {"read", "write", "copy", "triad"}, "kernel")},
+        choice_param("kind", "read", {"read", "write", "copy", "triad"}, "kernel"),
+        int_param("array_spacing_mb", 0, 0, 1 << 20,
+                  "distance between the arrays' starts in MiB (0: packed, 2 MiB aligned)")},
        all_isas()},
       &make_stream};
 }
