@@ -5,7 +5,7 @@
 //
 // C[m][n] = A[m][k] * B[k][n], all row-major. Each CTA computes one BM x BN tile of C; per k-tile
 // of BK it copies the A (BM x BK) and B (BK x BN) tiles global -> registers -> shared memory in
-// 16-byte chunks (LDG.E.128 + STS.128 / global_load_dwordx4 + ds_write_b128), double-buffered:
+// 16-byte chunks (LDG.E.128 + STS.128; or cp.async / TMA, gemm_async.cpp), double-buffered:
 // the next k-tile's loads are issued before the current tile's MMAs and stored to the other
 // buffer after them, then a barrier. The last k-tile is peeled after the loop (no prefetch).
 // Shared-memory tiles are row-major with the 16-byte chunk XOR swizzle
@@ -20,7 +20,7 @@
 
 namespace joulesim::trace::gen::detail {
 
-// Skeleton registers (SASS Rn / CDNA vN; CDNA scalars sN).
+// Skeleton registers (SASS Rn).
 inline constexpr int kTid = 0, kCtaX = 2, kCtaY = 3, kPtrA = 4, kPtrB = 6, kSmemW = 8, kSmemRA = 9,
                      kSmemRB = 10, kKCount = 11, kPtrMeta = 12, kPtrC = 13;
 
@@ -116,8 +116,7 @@ class GemmKernel : public KernelProgram {
   GemmSetup s_;
   std::array<SmemTile, 2> tiles_;  // A, B
   uint32_t stage_bytes_ = 0;
-  bool sass_ = true;
-  Op ldg_, sts_, bar_, inc_, cmp_, bra_, exit_, wait_, mov_, s2r_, imad_;
+  Op ldg_, sts_, bar_, inc_, cmp_, bra_, exit_, mov_, s2r_, imad_;
 
  private:
   /// Loads k-tile @p kt into its staging registers (lanes off when @p active is false: the

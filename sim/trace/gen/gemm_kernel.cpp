@@ -7,18 +7,13 @@
 
 namespace joulesim::trace::gen::detail {
 
-namespace {
-// s_waitcnt simm16 on gfx9 (vmcnt[3:0]+[15:14], expcnt[6:4], lgkmcnt[11:8]; maxima = no wait).
-constexpr uint32_t kWaitVmcnt0 = (7u << 4) | (15u << 8);
-constexpr uint32_t kWaitLgkmcnt0 = 0xF | (7u << 4) | (3u << 14);
-}  // namespace
-
 GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
     : KernelProgram(isa, s.name,
                     {static_cast<uint32_t>(s.n / s.bn), static_cast<uint32_t>(s.m / s.bm), 1},
                     {s.threads, 1, 1}),
       s_(s) {
-  sass_ = isa_family(isa) == IsaFamily::kSass;
+  // CDNA GEMMs have their own kernel (gemm_mfma.cpp).
+  if (isa_family(isa) != IsaFamily::kSass) throw Error("gemm generator bug: skeleton is SASS only");
   tiles_[0] = {s.bm, s.bk * s.bits / 8 / (s.sparse ? 2 : 1), s.a_row_bytes(), 0,
                static_cast<uint16_t>(kPtrA)};
   tiles_[1] = {s.bk, s.bn * s.bits / 8, s.b_row_bytes(), 0, static_cast<uint16_t>(kPtrB)};
@@ -35,44 +30,31 @@ GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
     throw Error("gemm generator bug: tiles do not split evenly into 16-byte chunks per thread");
   }
   loads_per_warp_ = tma ? 0 : total / s.threads;
-  if (sass_) {
-    const bool volta = isa == Isa::kSm70;
-    ldg_ = intern(volta ? "LDG.E.128.SYS" : "LDG.E.128", 16);
-    sts_ = intern("STS.128", 16);
-    bar_ = intern("BAR.SYNC");
-    inc_ = intern("IADD3");
-    cmp_ = intern("ISETP.NE.AND");
-    bra_ = intern("BRA");
-    exit_ = intern("EXIT");
-    mov_ = intern("MOV");
-    s2r_ = intern("S2R");
-    imad_ = intern("IMAD");
-    if (s.copy == GemmSetup::Copy::kCpAsync) {
+  const bool volta = isa == Isa::kSm70;
+  ldg_ = intern(volta ? "LDG.E.128.SYS" : "LDG.E.128", 16);
+  sts_ = intern("STS.128", 16);
+  bar_ = intern("BAR.SYNC");
+  inc_ = intern("IADD3");
+  cmp_ = intern("ISETP.NE.AND");
+  bra_ = intern("BRA");
+  exit_ = intern("EXIT");
+  mov_ = intern("MOV");
+  s2r_ = intern("S2R");
+  imad_ = intern("IMAD");
+  if (s.copy == GemmSetup::Copy::kCpAsync) {
+    ldgsts_ = intern("LDGSTS.E.BYPASS.128", 16);
+    ldgdepbar_ = intern("LDGDEPBAR");
+    depbar_le_ = intern("DEPBAR.LE");
+  } else if (tma) {
+    mbar_init_ = intern("SYNCS.EXCH.64", 8);
+    mbar_arrive_ = intern("SYNCS.ARRIVE.TRANS64.A1T0", 8);
+    mbar_wait_ = intern("SYNCS.PHASECHK.TRANS64.TRYWAIT", 8);
+    if (s.copy == GemmSetup::Copy::kTma) {
+      tma_ = intern("UTMALDG.2D", 16);
+    } else {
       ldgsts_ = intern("LDGSTS.E.BYPASS.128", 16);
-      ldgdepbar_ = intern("LDGDEPBAR");
-      depbar_le_ = intern("DEPBAR.LE");
-    } else if (tma) {
-      mbar_init_ = intern("SYNCS.EXCH.64", 8);
-      mbar_arrive_ = intern("SYNCS.ARRIVE.TRANS64.A1T0", 8);
-      mbar_wait_ = intern("SYNCS.PHASECHK.TRANS64.TRYWAIT", 8);
-      if (s.copy == GemmSetup::Copy::kTma) {
-        tma_ = intern("UTMALDG.2D", 16);
-      } else {
-        ldgsts_ = intern("LDGSTS.E.BYPASS.128", 16);
-        arrives_ = intern("ARRIVES.LDGSTSBAR.64", 8);
-      }
+      arrives_ = intern("ARRIVES.LDGSTSBAR.64", 8);
     }
-  } else {
-    ldg_ = intern("global_load_dwordx4", 16);
-    sts_ = intern("ds_write_b128", 16);
-    bar_ = intern("s_barrier");
-    wait_ = intern("s_waitcnt");
-    inc_ = intern("s_add_u32");
-    cmp_ = intern("s_cmp_lt_u32");
-    bra_ = intern("s_cbranch_scc1");
-    exit_ = intern("s_endpgm");
-    mov_ = intern("s_mov_b32");
-    imad_ = intern("v_mad_u32_u24");
   }
 }
 
@@ -83,7 +65,7 @@ uint64_t GemmKernel::smem_addr(int t, uint32_t stage, uint64_t row, uint64_t byt
   // so the 8 rows a transposed LDSM phase reads at one column hit 8 distinct bank groups (the
   // line-index XOR below gives only 4 when a row spans two lines).
   const uint64_t placed =
-      sass_ && tl.row_bytes >= 128 ? (chunk & ~uint64_t{7}) | ((chunk ^ row) & 7) : swizzle(chunk);
+      tl.row_bytes >= 128 ? (chunk & ~uint64_t{7}) | ((chunk ^ row) & 7) : swizzle(chunk);
   return kShmemBase + uint64_t{stage} * stage_bytes_ + tl.offset + placed * 16 + byte % 16;
 }
 
@@ -127,7 +109,6 @@ void GemmKernel::copy_stores(Warp& w, uint32_t warp, uint64_t kt) const {
   const auto stage = static_cast<uint32_t>(kt % 2);
   const uint64_t lanes = info_.warp_size, a_chunks = tiles_[0].chunks();
   uint64_t addrs[64];
-  if (!sass_) w.op(wait_, {}, {}, kWaitVmcnt0);  // the loaded chunks must have arrived
   for (uint64_t i = 0; i < loads_per_warp_; ++i) {
     const uint64_t first = i * s_.threads + warp * lanes;
     const int t = first < a_chunks ? 0 : 1;
@@ -140,10 +121,7 @@ void GemmKernel::copy_stores(Warp& w, uint32_t warp, uint64_t kt) const {
   }
 }
 
-void GemmKernel::barrier(Warp& w) const {
-  if (!sass_) w.op(wait_, {}, {}, kWaitLgkmcnt0);  // own LDS writes done before the barrier
-  w.op(bar_, {}, {});
-}
+void GemmKernel::barrier(Warp& w) const { w.op(bar_, {}, {}); }
 
 void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) const {
   if (s_.copy == GemmSetup::Copy::kCpAsync) return emit_cp_async(cta, warp, w);
@@ -183,45 +161,27 @@ void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) co
 }
 
 void GemmKernel::loop_tail(Warp& w, bool again) const {
-  if (sass_) {
-    w.op(inc_, {reg(kPtrA)}, {reg(kPtrA), RZ});
-    w.op(inc_, {reg(kPtrB)}, {reg(kPtrB), RZ});
-    if (s_.sparse) w.op(inc_, {reg(kPtrMeta)}, {reg(kPtrMeta), RZ});
-    w.op(inc_, {reg(kKCount)}, {reg(kKCount), RZ});
-    w.op(cmp_, {}, {reg(kKCount)});
-    w.op_masked(bra_, again ? w.full() : 0, {}, {});
-  } else {
-    w.op(inc_, {sreg(kKCount)}, {sreg(kKCount)});
-    w.op(cmp_, {}, {sreg(kKCount), sreg(kKCount + 1)});
-    w.op(bra_, {}, {});
-  }
+  w.op(inc_, {reg(kPtrA)}, {reg(kPtrA), RZ});
+  w.op(inc_, {reg(kPtrB)}, {reg(kPtrB), RZ});
+  if (s_.sparse) w.op(inc_, {reg(kPtrMeta)}, {reg(kPtrMeta), RZ});
+  w.op(inc_, {reg(kKCount)}, {reg(kKCount), RZ});
+  w.op(cmp_, {}, {reg(kKCount)});
+  w.op_masked(bra_, again ? w.full() : 0, {}, {});
 }
 
 void GemmKernel::setup_registers(Warp& w) const {
-  if (sass_) {
-    w.op(mov_, {reg(1)}, {});      // MOV R1, c[0x0][0x28]
-    w.op(s2r_, {reg(kTid)}, {});   // S2R R0, SR_TID.X
-    w.op(s2r_, {reg(kCtaX)}, {});  // S2R R2, SR_CTAID.X
-    w.op(s2r_, {reg(kCtaY)}, {});  // S2R R3, SR_CTAID.Y
-    w.op(imad_, {reg(kPtrA)}, {reg(kCtaY), reg(kTid)});
-    w.op(imad_, {reg(kPtrB)}, {reg(kCtaX), reg(kTid)});
-    w.op(imad_, {reg(kPtrC)}, {reg(kCtaY), reg(kCtaX)});
-    w.op(imad_, {reg(kSmemW)}, {reg(kTid), RZ});
-    w.op(imad_, {reg(kSmemRA)}, {reg(kTid), RZ});
-    w.op(imad_, {reg(kSmemRB)}, {reg(kTid), RZ});
-    if (s_.sparse) w.op(imad_, {reg(kPtrMeta)}, {reg(kCtaY), reg(kTid)});
-    w.op(mov_, {reg(kKCount)}, {});
-  } else {
-    // v0 = work-item id, s2/s3 = workgroup id x/y (preloaded by the dispatcher)
-    w.op(imad_, {reg(kPtrA)}, {sreg(kCtaY), reg(kTid)});
-    w.op(imad_, {reg(kPtrB)}, {sreg(kCtaX), reg(kTid)});
-    w.op(imad_, {reg(kPtrC)}, {sreg(kCtaY), sreg(kCtaX)});
-    w.op(imad_, {reg(kSmemW)}, {reg(kTid)});
-    w.op(imad_, {reg(kSmemRA)}, {reg(kTid)});
-    w.op(imad_, {reg(kSmemRB)}, {reg(kTid)});
-    if (s_.sparse) w.op(imad_, {reg(kPtrMeta)}, {sreg(kCtaY), reg(kTid)});
-    w.op(mov_, {sreg(kKCount)}, {});
-  }
+  w.op(mov_, {reg(1)}, {});      // MOV R1, c[0x0][0x28]
+  w.op(s2r_, {reg(kTid)}, {});   // S2R R0, SR_TID.X
+  w.op(s2r_, {reg(kCtaX)}, {});  // S2R R2, SR_CTAID.X
+  w.op(s2r_, {reg(kCtaY)}, {});  // S2R R3, SR_CTAID.Y
+  w.op(imad_, {reg(kPtrA)}, {reg(kCtaY), reg(kTid)});
+  w.op(imad_, {reg(kPtrB)}, {reg(kCtaX), reg(kTid)});
+  w.op(imad_, {reg(kPtrC)}, {reg(kCtaY), reg(kCtaX)});
+  w.op(imad_, {reg(kSmemW)}, {reg(kTid), RZ});
+  w.op(imad_, {reg(kSmemRA)}, {reg(kTid), RZ});
+  w.op(imad_, {reg(kSmemRB)}, {reg(kTid), RZ});
+  if (s_.sparse) w.op(imad_, {reg(kPtrMeta)}, {reg(kCtaY), reg(kTid)});
+  w.op(mov_, {reg(kKCount)}, {});
 }
 
 void check_tiling(const Params& p, Isa isa, const GemmSetup& s, const std::string& dtype) {
