@@ -83,8 +83,10 @@ TEST(ValidateNnls, RecoversNonNegativeTruthAndMeetsKkt) {
   const Eigen::VectorXd w = a.transpose() * (b - a * r.x);
   for (int j = 0; j < 6; ++j) {
     EXPECT_GE(r.x(j), 0);
-    EXPECT_LE(w(j), 1e-9);                         // no descent direction into x_j > 0
-    if (r.x(j) > 0) EXPECT_NEAR(w(j), 0.0, 1e-9);  // stationary in the free variables
+    EXPECT_LE(w(j), 1e-9);  // no descent direction into x_j > 0
+    if (r.x(j) > 0) {
+      EXPECT_NEAR(w(j), 0.0, 1e-9);  // stationary in the free variables
+    }
   }
 }
 
