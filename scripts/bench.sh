@@ -31,18 +31,9 @@ while (($#)); do
   esac
 done
 
-bin=build/joulesim
-if [[ ! -x $bin ]]; then
-  echo "bench: $bin not found; build first (scripts/build.sh)" >&2
-  exit 1
-fi
-if [[ -n $keep ]]; then
-  dir=$keep
-  mkdir -p "$dir"
-else
-  dir=$(mktemp -d)
-  trap 'rm -rf "$dir"' EXIT
-fi
+source scripts/lib_bench.sh
+require_joulesim bench
+make_work_dir "$keep"
 if [[ ${JOULESIM_BENCH_THP:-0} == 1 ]]; then export GLIBC_TUNABLES=glibc.malloc.hugetlb=1; fi
 
 gen() {  # name generator params...

@@ -33,18 +33,9 @@ while (($#)); do
   esac
 done
 
-bin=build/joulesim
-if [[ ! -x $bin ]]; then
-  echo "gemm_peaks_amd: $bin not found; build first (scripts/build.sh)" >&2
-  exit 1
-fi
-if [[ -n $keep ]]; then
-  dir=$keep
-  mkdir -p "$dir"
-else
-  dir=$(mktemp -d)
-  trap 'rm -rf "$dir"' EXIT
-fi
+source scripts/lib_bench.sh
+require_joulesim gemm_peaks_amd
+make_work_dir "$keep"
 k=$((quick ? 2048 : 8192))
 
 # gpu isa cus datasheet_tflops m n k

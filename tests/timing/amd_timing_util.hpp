@@ -47,17 +47,7 @@ inline trace::MemoryKernel make_cdna_kernel(uint32_t ctas, uint32_t waves, const
   k.info.block = {waves * 64, 1, 1};
   k.info.regs_per_thread = 64;
   k.info.binary_version = gfx;
-  for (uint32_t c = 0; c < ctas; ++c) {
-    trace::CtaTrace cta;
-    cta.id = {c, 0, 0};
-    for (uint32_t w = 0; w < waves; ++w) {
-      trace::WarpTrace wt;
-      wt.warp_in_cta = w;
-      body(k, wt, c, w);
-      cta.warps.push_back(std::move(wt));
-    }
-    k.ctas.push_back(std::move(cta));
-  }
+  add_ctas(k, ctas, waves, body);
   return k;
 }
 

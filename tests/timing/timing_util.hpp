@@ -56,6 +56,21 @@ inline config::GpuSpec h100_like_spec(uint32_t sms = 1) {
 using WarpBody =
     std::function<void(trace::MemoryKernel&, trace::WarpTrace&, uint32_t cta, uint32_t warp)>;
 
+/// Appends @p ctas CTAs of @p warps warps to @p k; @p body fills every warp.
+inline void add_ctas(trace::MemoryKernel& k, uint32_t ctas, uint32_t warps, const WarpBody& body) {
+  for (uint32_t c = 0; c < ctas; ++c) {
+    trace::CtaTrace cta;
+    cta.id = {c, 0, 0};
+    for (uint32_t w = 0; w < warps; ++w) {
+      trace::WarpTrace wt;
+      wt.warp_in_cta = w;
+      body(k, wt, c, w);
+      cta.warps.push_back(std::move(wt));
+    }
+    k.ctas.push_back(std::move(cta));
+  }
+}
+
 /// A kernel of @p ctas CTAs of @p warps warps each; @p body fills every warp (EXIT not added).
 inline trace::MemoryKernel make_kernel(uint32_t ctas, uint32_t warps, const WarpBody& body,
                                        uint32_t regs = 32, uint32_t shmem = 0,
@@ -68,17 +83,7 @@ inline trace::MemoryKernel make_kernel(uint32_t ctas, uint32_t warps, const Warp
   k.info.regs_per_thread = regs;
   k.info.shmem_bytes = shmem;
   k.info.binary_version = binary_version;
-  for (uint32_t c = 0; c < ctas; ++c) {
-    trace::CtaTrace cta;
-    cta.id = {c, 0, 0};
-    for (uint32_t w = 0; w < warps; ++w) {
-      trace::WarpTrace wt;
-      wt.warp_in_cta = w;
-      body(k, wt, c, w);
-      cta.warps.push_back(std::move(wt));
-    }
-    k.ctas.push_back(std::move(cta));
-  }
+  add_ctas(k, ctas, warps, body);
   return k;
 }
 
