@@ -1,9 +1,11 @@
 #pragma once
 /// @file
-/// EventQueue: the time-ordered queue that drives the memory hierarchy. A binary min-heap of
-/// 16-byte (time, sequence|slot) nodes over a pool of event payloads, both preallocated and
+/// EventQueue: the time-ordered queue that drives the memory hierarchy. A 4-ary min-heap of
+/// 16-byte (time, sequence|slot) nodes (four children fill one 64-byte cache line, and the heap
+/// is half as deep as a binary one) over a pool of event payloads, both preallocated and
 /// recycled, ordered by (time, insertion sequence) so that events at equal times are handled
 /// first-in first-out and runs are deterministic.
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -60,7 +62,7 @@ class EventQueue {
     size_t i = heap_.size();
     heap_.push_back(n);
     while (i > 0) {  // sift the hole up
-      const size_t parent = (i - 1) / 2;
+      const size_t parent = (i - 1) / kArity;
       if (!less(n, heap_[parent])) break;
       heap_[i] = heap_[parent];
       i = parent;
@@ -76,9 +78,13 @@ class EventQueue {
     if (n > 0) {
       size_t i = 0;  // sift the hole down
       for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= n) break;
-        if (child + 1 < n && less(heap_[child + 1], heap_[child])) ++child;
+        const size_t first = kArity * i + 1;
+        if (first >= n) break;
+        size_t child = first;
+        const size_t end = std::min(first + kArity, n);
+        for (size_t c = first + 1; c < end; ++c) {
+          if (less(heap_[c], heap_[child])) child = c;
+        }
         if (!less(heap_[child], last)) break;
         heap_[i] = heap_[child];
         i = child;
@@ -96,6 +102,7 @@ class EventQueue {
   }
 
  private:
+  static constexpr size_t kArity = 4;
   static constexpr uint32_t kSlotBits = 24;
   static constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
   struct Node {

@@ -117,6 +117,7 @@ struct MemoryHierarchy::Impl {
   EventQueue events;
   int64_t now = 0;
   uint64_t dram_cycles_counted = 0;
+  int64_t dram_refresh_floor = 0;  ///< no channel's next refresh is earlier (command clocks)
 
   std::vector<Rec> recs;
   int32_t free_recs = -1;

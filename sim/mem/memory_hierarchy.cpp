@@ -341,11 +341,17 @@ void MemoryHierarchy::advance_to(Picoseconds now) {
   if (cycles > m.dram_cycles_counted) {
     m.counts[stats::Counter::kDramCycles] += cycles - m.dram_cycles_counted;
     m.dram_cycles_counted = cycles;
-    // Idle channels refresh without being ticked; keep their refresh count current.
-    for (size_t i = 0; i < m.channels.size(); ++i) {
-      if (m.dram_tick_at[i] < 0 && !m.channels[i].has_queued()) {
-        m.channels[i].refresh_until(static_cast<int64_t>(cycles));
+    // Idle channels refresh without being ticked; keep their refresh count current. No channel
+    // has a refresh due before the earliest next_refresh() of the last pass (it only grows).
+    if (static_cast<int64_t>(cycles) >= m.dram_refresh_floor) {
+      int64_t floor = std::numeric_limits<int64_t>::max();
+      for (size_t i = 0; i < m.channels.size(); ++i) {
+        if (m.dram_tick_at[i] < 0 && !m.channels[i].has_queued()) {
+          m.channels[i].refresh_until(static_cast<int64_t>(cycles));
+        }
+        floor = std::min(floor, m.channels[i].next_refresh());
       }
+      m.dram_refresh_floor = floor;
     }
   }
 }

@@ -35,44 +35,51 @@ SectorArray::SectorArray(uint32_t sets, uint32_t assoc, uint64_t set_divisor)
     size_t cap = 1;
     while (cap < 2 * n) cap <<= 1;
     hash_mask_ = cap - 1;
-    hash_keys_.assign(cap, kFree);
+    hash_fps_.assign(cap, 0);
     hash_ways_.assign(cap, kNone);
   }
 }
 
 uint32_t SectorArray::index_of(uint64_t line_no, size_t set) const {
-  if (hash_keys_.empty()) {
+  if (hash_fps_.empty()) {
     const size_t base = set * assoc_;
     for (uint32_t w = 0; w < assoc_; ++w) {
       if (tags_[base + w] == line_no) return static_cast<uint32_t>(base + w);
     }
     return kNone;
   }
-  for (size_t h = hash_home(line_no);; h = (h + 1) & hash_mask_) {
-    if (hash_keys_[h] == line_no) return hash_ways_[h];
-    if (hash_keys_[h] == kFree) return kNone;
+  const uint16_t fp = fingerprint(line_no);
+  for (size_t h = hash_home(line_no); hash_fps_[h] != 0; h = (h + 1) & hash_mask_) {
+    if (hash_fps_[h] == fp && tags_[hash_ways_[h]] == line_no) return hash_ways_[h];
   }
+  return kNone;
+}
+
+size_t SectorArray::hash_slot(uint64_t line_no) const {
+  const uint16_t fp = fingerprint(line_no);
+  size_t h = hash_home(line_no);
+  while (hash_fps_[h] != fp || tags_[hash_ways_[h]] != line_no) h = (h + 1) & hash_mask_;
+  return h;
 }
 
 void SectorArray::hash_insert(uint64_t line_no, uint32_t way) {
   size_t h = hash_home(line_no);
-  while (hash_keys_[h] != kFree) h = (h + 1) & hash_mask_;
-  hash_keys_[h] = line_no;
+  while (hash_fps_[h] != 0) h = (h + 1) & hash_mask_;
+  hash_fps_[h] = fingerprint(line_no);
   hash_ways_[h] = way;
 }
 
 void SectorArray::hash_erase(uint64_t line_no) {
-  size_t hole = hash_home(line_no);
-  while (hash_keys_[hole] != line_no) hole = (hole + 1) & hash_mask_;
-  hash_keys_[hole] = kFree;
-  // Backward-shift deletion: keep every probe chain unbroken.
-  for (size_t s = (hole + 1) & hash_mask_; hash_keys_[s] != kFree; s = (s + 1) & hash_mask_) {
-    const size_t home = hash_home(hash_keys_[s]);
+  size_t hole = hash_slot(line_no);
+  hash_fps_[hole] = 0;
+  // Backward-shift deletion: keep every probe chain unbroken (the entries' tags give their homes).
+  for (size_t s = (hole + 1) & hash_mask_; hash_fps_[s] != 0; s = (s + 1) & hash_mask_) {
+    const size_t home = hash_home(tags_[hash_ways_[s]]);
     const bool stays = hole < s ? (home > hole && home <= s) : (home > hole || home <= s);
     if (!stays) {
-      hash_keys_[hole] = hash_keys_[s];
+      hash_fps_[hole] = hash_fps_[s];
       hash_ways_[hole] = hash_ways_[s];
-      hash_keys_[s] = kFree;
+      hash_fps_[s] = 0;
       hole = s;
     }
   }
@@ -103,7 +110,7 @@ void SectorArray::to_lru_end(uint32_t way, size_t set) {
 }
 
 void SectorArray::release(size_t way) {
-  if (!hash_keys_.empty()) hash_erase(tags_[way]);
+  if (!hash_fps_.empty()) hash_erase(tags_[way]);
   tags_[way] = kFree;
   lines_[way] = Line{};
   to_lru_end(static_cast<uint32_t>(way), way / assoc_);
@@ -140,11 +147,11 @@ SectorArray::Line* SectorArray::allocate_at(Line* pick, uint64_t line_no, Victim
   if (tags_[idx] == line_no) return pick;
   if (tags_[idx] != kFree) {
     if (pick->valid != 0) victim = Victim{pick->tag, pick->valid, pick->dirty};
-    if (!hash_keys_.empty()) hash_erase(tags_[idx]);
+    if (!hash_fps_.empty()) hash_erase(tags_[idx]);
   }
   *pick = Line{line_no, 0, 0, false};
   tags_[idx] = line_no;
-  if (!hash_keys_.empty()) hash_insert(line_no, idx);
+  if (!hash_fps_.empty()) hash_insert(line_no, idx);
   return pick;
 }
 

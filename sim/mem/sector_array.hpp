@@ -60,7 +60,7 @@ class SectorArray {
  private:
   static constexpr uint64_t kFree = ~uint64_t{0};
   static constexpr uint32_t kNone = ~uint32_t{0};
-  static constexpr uint32_t kHashAbove = 16;  ///< sets wider than this use the hash index
+  static constexpr uint32_t kHashAbove = 32;  ///< sets wider than this use the hash index
 
   size_t set_of(uint64_t line_no) const {
     const uint64_t q = div_shift_ >= 0 ? line_no >> div_shift_ : line_no / divisor_;
@@ -77,6 +77,12 @@ class SectorArray {
   size_t hash_home(uint64_t line_no) const {
     return static_cast<size_t>((line_no * 0x9E3779B97F4A7C15ull) >> 32) & hash_mask_;
   }
+  /// 16-bit fingerprint of a line number, never 0 (0 marks an empty slot).
+  static uint16_t fingerprint(uint64_t line_no) {
+    return static_cast<uint16_t>((line_no * 0xD6E8FEB86659FD93ull) >> 48) | 1u;
+  }
+  /// Slot of @p line_no in the hash index (it must be there).
+  size_t hash_slot(uint64_t line_no) const;
 
   uint32_t sets_;
   uint64_t divisor_;
@@ -87,7 +93,10 @@ class SectorArray {
   std::vector<Line> lines_;
   std::vector<uint32_t> prev_, next_;  ///< LRU list links (towards MRU / towards LRU)
   std::vector<uint32_t> mru_, lru_;    ///< per set: list ends
-  std::vector<uint64_t> hash_keys_;    ///< large sets: open addressing, kFree = empty
+  /// Large sets: open addressing on 16-bit fingerprints (0 = empty slot) confirmed against
+  /// tags_; the fingerprints are a quarter of the size of full tags, so a streaming miss (the
+  /// common lookup) touches less host memory.
+  std::vector<uint16_t> hash_fps_;
   std::vector<uint32_t> hash_ways_;
   size_t hash_mask_ = 0;
 };
