@@ -18,12 +18,12 @@ using stats::Counter;
 /// rf.* and dram bursts are priced by their own sections; cycles by the sm section; time by
 /// static and background power. rf.bank_conflict counts stall cycles, not extra accesses, and is
 /// deliberately not priced.
-inline constexpr std::array<Counter, 18> kPricedActions = {
+inline constexpr std::array<Counter, 20> kPricedActions = {
     Counter::kL1ReadHit, Counter::kL1ReadMiss,  Counter::kL1Write,          Counter::kL1MshrMerge,
     Counter::kSmemRead,  Counter::kSmemWrite,   Counter::kSmemBankConflict, Counter::kConstAccess,
     Counter::kL2ReadHit, Counter::kL2ReadMiss,  Counter::kL2WriteHit,       Counter::kL2WriteMiss,
     Counter::kLlcHit,    Counter::kLlcMiss,     Counter::kNocFlit,          Counter::kDramAct,
-    Counter::kDramPre,   Counter::kDramRefresh,
+    Counter::kDramPre,   Counter::kDramRefresh, Counter::kTmemRead,         Counter::kTmemWrite,
 };
 
 /// The component an action-priced counter's energy is reported under.

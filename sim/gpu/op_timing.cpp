@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "core/error.hpp"
 
@@ -61,6 +63,9 @@ const config::UnitSpec* unit_spec(Pipe p, const config::UnitsSpec& u) {
       return nullptr;
   }
 }
+
+/// Bytes per cycle one sub-core moves between its TMEM lanes and registers (assumed: see LDTM).
+constexpr uint64_t kTmemBytesPerClk = 128;
 
 bool contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
@@ -125,13 +130,28 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
           t.kind = OpKind::kMbarArrive;
         else if (base == "SYNCS" && contains(name, "TRYWAIT"))
           t.kind = OpKind::kMbarWait;
+        else if (base == "UTCBAR")
+          t.kind = OpKind::kTcCommit;
+        else if (base == "UTCATOMSWS" && contains(name, "FIND_AND_SET"))
+          t.kind = OpKind::kTmemAlloc;
+        else if (base == "UTCATOMSWS" && contains(name, ".AND"))
+          t.kind = OpKind::kTmemDealloc;
         else if (base == "DEPBAR" || base.starts_with("s_waitcnt_"))
           t.kind = OpKind::kMemWait;
         else
           t.kind = OpKind::kNop;
         break;
-      case OpClass::kTensorMma:
-      case OpClass::kTensorGmma: {
+      case OpClass::kTensorGmma:
+        if (base.starts_with("UTC")) {  // tcgen05.mma: shape per instruction (sm_tc.cpp)
+          t.kind = OpKind::kTcMma;
+          t.pipe = Pipe::kTensor;
+          t.tensor_type = info.tensor_type;
+          t.latency = spec.tensor.gmma_latency;
+          t.occupancy_q = 0;
+          break;
+        }
+        [[fallthrough]];
+      case OpClass::kTensorMma: {
         const bool gmma = info.op_class == OpClass::kTensorGmma;
         t.kind = gmma ? OpKind::kGmma : OpKind::kMma;
         t.pipe = Pipe::kTensor;
@@ -165,7 +185,29 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
         break;
       }
       default:
-        if (info.unit == Unit::kLdSt || info.space != MemSpace::kNone) {
+        if (base == "LDTM" || base == "STTM") {
+          // tcgen05.ld / st: a warp moves its 32 lanes (its sub-core's quarter of TMEM) of
+          // columns x 32 bits, .xN times the shape's bytes (.32x32b and .16x64b: 128 B per
+          // repetition, .16x128b 256 B, .16x256b 512 B). Assumed: one 128 B column slice per
+          // cycle per sub-core (no published TMEM port width), and the latency of a shared-memory
+          // load (TMEM is an SRAM beside the tensor cores; no published latency).
+          uint32_t reps = 1, per = 128;
+          for (size_t d = name.find('.'); d != std::string_view::npos; d = name.find('.', d + 1)) {
+            const std::string_view m = name.substr(d + 1, name.find('.', d + 1) - d - 1);
+            if (m.size() > 1 && m[0] == 'x' && m[1] >= '0' && m[1] <= '9')
+              reps = static_cast<uint32_t>(std::atoi(std::string(m.substr(1)).c_str()));
+            else if (m == "16x128b")
+              per = 256;
+            else if (m == "16x256b")
+              per = 512;
+          }
+          t.kind = OpKind::kTmemLoad;
+          t.pipe = Pipe::kTmem;
+          t.write = base == "STTM";
+          t.latency = std::max<uint32_t>(1, spec.shared.latency);
+          t.tmem_bytes = std::max(1u, reps) * per;
+          t.occupancy_q = static_cast<int64_t>(t.tmem_bytes / kTmemBytesPerClk) * kQ;
+        } else if (info.unit == Unit::kLdSt || info.space != MemSpace::kNone) {
           t.pipe = Pipe::kLdSt;
           const auto& ls = spec.units.ldst;
           t.latency = std::max<uint32_t>(1, ls.latency);

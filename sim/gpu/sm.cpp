@@ -46,6 +46,8 @@ Sm::Sm(uint16_t id, const config::GpuSpec& spec, stats::ActivityCounts& counts,
   issue_width_ = std::max<uint32_t>(1, spec.core.issue_width);
   l1_latency_ = spec.l1.latency;
   smem_latency_ = spec.shared.latency;
+  smem_bytes_per_clk_ = std::max(1.0, double(spec.shared.banks) * spec.shared.bank_bytes);
+  tc_arrivals_.reserve(64);
 }
 
 Sm::~Sm() = default;
@@ -78,6 +80,8 @@ void Sm::start_cta(trace::CtaTrace& staged, int64_t now) {
   cta.unfinished = cta.alive = static_cast<uint32_t>(n);
   cta.mbar.fill(Mbarrier{});
   cta.bulk_out = 0;
+  cta.tc_pending = 0;
+  cta.tmem_cols = 0;
   cta.bar_arrived.fill(0);
   cta.gmma_launched.assign((n + 3) / 4, 0);
   cta.warp_slots.resize(n);
@@ -116,6 +120,7 @@ void Sm::start_cta(trace::CtaTrace& staged, int64_t now) {
 
 int64_t Sm::tick(int64_t now, Picoseconds now_ps) {
   progressed_ = false;
+  tc_arrivals_due(now);
   int64_t next = kNever;
   const size_t n = subcores_.size();
   // The sub-core that issues first rotates with the cycle number (not per tick: ticks are
@@ -123,6 +128,7 @@ int64_t Sm::tick(int64_t now, Picoseconds now_ps) {
   for (size_t i = 0; i < n; ++i)
     next = std::min(next, issue_subcore(subcores_[(static_cast<uint64_t>(now) + i) % n], now));
   next = std::min(next, lsu_step(now, now_ps));
+  next = std::min(next, tc_next_);
   return std::max(next, now + 1);
 }
 
@@ -292,6 +298,14 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
         r = std::max(r, t);
       }
       return r;  // queued in the tensor units, not blocked by them
+    case OpKind::kTcMma:
+      return r;  // likewise: the SM's MMA queue
+    case OpKind::kTmemAlloc: {
+      const int64_t t = tmem_alloc_time(w, now);
+      if (t == kNever) return kNever;
+      r = std::max(r, t);
+      break;
+    }
     default:
       break;
   }
@@ -416,6 +430,23 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
         mbar_arrive(cta, mbarrier(cta, first_address(w, dyn)), 1, inst.immediate, now);
       }
       break;
+    case OpKind::kTcMma:
+      issue_tc_mma(w, inst, t, now);
+      break;
+    case OpKind::kTcCommit:
+      if (inst.mem_width != 0 && lanes > 0) tc_commit(w, first_address(w, dyn), now);
+      break;
+    case OpKind::kTmemAlloc:
+      if (lanes > 0 && inst.immediate != 0) tmem_alloc(w, inst.immediate);
+      break;
+    case OpKind::kTmemDealloc:
+      if (lanes > 0 && inst.immediate != 0) tmem_dealloc(w, inst.immediate, now);
+      break;
+    case OpKind::kTmemLoad:
+      occupy(t.pipe, t.occupancy_q);
+      counts_[t.write ? Counter::kTmemWrite : Counter::kTmemRead] += t.tmem_bytes / 128;
+      set_dst_ready(w, inst, now + t.latency);
+      break;
     case OpKind::kBulkCopy:
       occupy(t.pipe, t.occupancy_q);
       issue_bulk_copy(w, slot, inst, lane_addresses(w.addrs, dyn, lane_scratch_.data()), lanes, t,
@@ -489,12 +520,10 @@ void Sm::retire(Warp& w, uint16_t slot, int64_t /*now*/) {
       std::upper_bound(free_warps_.begin(), free_warps_.end(), slot, std::greater<>()), slot);
   progressed_ = true;
   CtaSlot& cta = ctas_[w.cta_slot];
-  // The slot stays taken while bulk copies into its shared memory are still landing.
-  if (--cta.unfinished == 0 && cta.bulk_out == 0) {
-    cta.busy = false;
-    --resident_ctas_;
-    ++finished_ctas_;
-  }
+  --cta.unfinished;
+  // The slot stays taken while bulk copies into its shared memory are still landing or MMA
+  // commits will still arrive on its barriers.
+  free_cta_if_done(cta);
 }
 
 }  // namespace joulesim::gpu

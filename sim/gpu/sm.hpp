@@ -82,6 +82,7 @@ struct alignas(64) Warp {
   int64_t drain_at = 0;      ///< latest known write of any kind
   int64_t alu_drain_at = 0;  ///< latest known write other than a GMMA accumulator
   int64_t gmma_done_at = 0;  ///< completion of the latest launched GMMA
+  int64_t tc_done_at = 0;    ///< completion of the latest tcgen05.mma this warp issued
   uint64_t age = 0;          ///< dispatch order (GTO's "oldest")
   uint16_t gmma_issued = 0;
   uint16_t index_in_cta = 0;
@@ -134,7 +135,9 @@ struct Mbarrier {
 struct CtaSlot {
   bool busy = false;
   std::array<Mbarrier, kMbarriers> mbar{};
-  uint32_t bulk_out = 0;  ///< bulk-copy line requests of this CTA not yet landed
+  uint32_t bulk_out = 0;    ///< bulk-copy line requests of this CTA not yet landed
+  uint32_t tc_pending = 0;  ///< tcgen05.commit arrivals scheduled on its mbarriers, not yet made
+  uint32_t tmem_cols = 0;   ///< Tensor Memory columns it holds (tcgen05.alloc)
   ResidentCta cta;
   std::vector<uint16_t> warp_slots;  ///< by index in cta.warps
   uint32_t unfinished = 0;           ///< warps not yet retired
@@ -190,7 +193,9 @@ class Sm {
     return n;
   }
   bool has_resident_warps() const { return resident_ctas_ > 0; }
-  bool quiet() const { return lsu_.empty() && outbound_.empty() && bulk_.empty(); }
+  bool quiet() const {
+    return lsu_.empty() && outbound_.empty() && bulk_.empty() && tc_arrivals_.empty();
+  }
   uint32_t inflight() const { return inflight_; }
   /// Kernel boundary: invalidates L1 (dirty lines of a write-back L1 queue for write-back).
   void flush_l1();
@@ -299,6 +304,18 @@ class Sm {
   /// kNever while a group that must complete is not launched yet). Retires completed groups.
   static int64_t gmma_wait_time(Warp& w, uint32_t n, int64_t now);
   void launch_gmma(CtaSlot& cta, uint32_t group, const OpTiming& t, int64_t now);
+  // tcgen05: MMAs with accumulators in Tensor Memory (sm_tc.cpp).
+  void issue_tc_mma(Warp& w, const trace::Instruction& inst, const OpTiming& t, int64_t now);
+  void tc_commit(Warp& w, uint64_t mbar_addr, int64_t now);
+  /// Makes the commit arrivals due by @p now.
+  void tc_arrivals_due(int64_t now);
+  /// Earliest cycle a tcgen05.alloc of the warp's next instruction can take its columns (kNever
+  /// while they are held; a dealloc wakes the waiters). Throws on a column count the ISA lacks.
+  int64_t tmem_alloc_time(const Warp& w, int64_t now) const;
+  void tmem_alloc(Warp& w, uint32_t cols);
+  void tmem_dealloc(Warp& w, uint32_t cols, int64_t now);
+  /// Frees the CTA's slot once its warps retired and nothing asynchronous still targets it.
+  void free_cta_if_done(CtaSlot& cta);
   void arrive_barrier(CtaSlot& cta, uint8_t id, int64_t now);
   void check_barriers(CtaSlot& cta, int64_t now);
   void release_barrier(CtaSlot& cta, uint8_t id, int64_t now);
@@ -346,6 +363,17 @@ class Sm {
   std::array<uint64_t, 64> lane_scratch_{};  ///< expanded affine lane addresses
 
   int64_t smem_free_ = 0;
+  /// Shared-memory bytes per cycle (banks x bank width): the tcgen05 operand fetch rate.
+  double smem_bytes_per_clk_ = 128;
+  /// tcgen05.commit arrivals not yet due (few: one per committing warp and stage).
+  struct TcArrival {
+    int64_t at = 0;
+    uint16_t cta = 0;
+    uint8_t mbar = 0;
+  };
+  std::vector<TcArrival> tc_arrivals_;
+  int64_t tc_next_ = kNever;  ///< earliest of tc_arrivals_
+  uint32_t tmem_used_ = 0;    ///< Tensor Memory columns held by resident CTAs
   /// The CU's scalar unit, shared by its SIMDs (1/kQ cycles).
   int64_t scalar_busy_q_ = 0;
   /// CDNA kernel: keep the vmcnt / lgkmcnt counters and track stores for vmcnt.

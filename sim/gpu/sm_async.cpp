@@ -150,12 +150,7 @@ void Sm::bulk_landed(const mem::SectorRequest& resp, int64_t now) {
   counts_[stats::Counter::kSmemWrite] += static_cast<uint64_t>((bytes + 127) / 128);
   if (cta.bulk_out > 0) --cta.bulk_out;
   mbar_arrive(cta, cta.mbar[resp.id & 0xFFu], 0, -bytes, now);
-  if (cta.busy && cta.unfinished == 0 && cta.bulk_out == 0) {
-    cta.busy = false;
-    --resident_ctas_;
-    ++finished_ctas_;
-    progressed_ = true;
-  }
+  free_cta_if_done(cta);
 }
 
 void Sm::cp_land(Warp& w, int64_t now) {

@@ -73,6 +73,10 @@ std::string Sm::describe_stuck(int64_t now, size_t max_warps) const {
               std::to_string(m.tx) + " transaction bytes missing)";
       } else if (t.kind == OpKind::kCpWait || t.kind == OpKind::kCpCommit) {
         why = std::to_string(w.cp_commit - w.cp_first) + " committed cp.async groups pending";
+      } else if (t.kind == OpKind::kTmemAlloc) {
+        why = "Tensor Memory: " + std::to_string(inst.immediate) + " columns wanted, " +
+              std::to_string(tmem_used_) + " of " + std::to_string(kTmemColumns) +
+              " held by resident CTAs (this one " + std::to_string(cta.tmem_cols) + ")";
       } else if (t.kind == OpKind::kGmma && w.gq_count == kGmmaQueue) {
         why = "its warpgroup to issue earlier GMMAs (queue full)";
       } else if ((t.kind == OpKind::kMemWait || t.kind == OpKind::kWgArrive ||

@@ -11,7 +11,7 @@ constexpr std::array<std::string_view, kNumCounters> kCounterNames = {
     "l1.mshr_merge", "smem.read",        "smem.write",     "smem.bank_conflict", "const.access",
     "l2.read_hit",   "l2.read_miss",     "l2.write_hit",   "l2.write_miss",      "llc.hit",
     "llc.miss",      "noc.flit",         "dram.act",       "dram.pre",           "dram.rd_burst",
-    "dram.wr_burst", "dram.ref",         "dram.cycles",
+    "dram.wr_burst", "dram.ref",         "dram.cycles",    "tmem.read",          "tmem.write",
 };
 
 template <typename Array, typename Op>

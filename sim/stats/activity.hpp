@@ -43,6 +43,8 @@ enum class Counter : uint16_t {
   kDramWriteBurst,    ///< "dram.wr_burst" column write bursts
   kDramRefresh,       ///< "dram.ref" all-bank refreshes
   kDramCycles,        ///< "dram.cycles" elapsed DRAM command cycles (background energy)
+  kTmemRead,          ///< "tmem.read": 128 B Tensor Memory slices read into registers (LDTM)
+  kTmemWrite,         ///< "tmem.write": 128 B Tensor Memory slices written from registers (STTM)
   kCount
 };
 

@@ -148,6 +148,33 @@ uint32_t isa_table_version(IsaFamily isa, uint32_t binary_version);
 /// Printable ISA name: "sm_80", "gfx90a".
 std::string isa_name(IsaFamily isa, uint32_t binary_version);
 
+/// A tcgen05.mma as its instruction descriptor describes it (PTX ISA, "Instruction descriptor"
+/// for .kind::f16 / tf32 / f8f6f4 / i8 / mxf4: bit 2 sparse, bits 7-9 the A format, bits 17-22
+/// N >> 3, bits 24-28 M >> 4). K is fixed by the kind: 256 bits of K per dense MMA (f16/bf16 16,
+/// tf32 8, f8f6f4 and i8 32, mxf4 64), doubled when 2:4 sparse.
+struct TcShape {
+  uint32_t m = 0, n = 0, k = 0;
+  TensorType type = TensorType::kNone;  ///< the rate (and energy) it runs at
+  uint32_t bits = 0;                    ///< bits per A/B element
+  bool sparse = false;
+  bool valid() const { return m != 0 && n != 0 && k != 0; }
+  uint64_t flops() const { return 2ull * m * n * k; }
+  /// Bytes of A and B read from shared memory (A compressed to k/2 when sparse).
+  uint64_t operand_bytes() const {
+    return (uint64_t{m} * k / (sparse ? 2 : 1) + uint64_t{n} * k) * bits / 8;
+  }
+};
+
+/// Decodes @p idesc for an MMA whose opcode gives @p base (UTCHMMA: kFp16, UTCQMMA: kFp8,
+/// UTCIMMA: kInt8, UTCOMMA: kFp4). UTCHMMA's A format picks f16 (0), bf16 (1) or tf32 (2).
+/// Not valid() when M or N is 0 or not a shape the ISA has (M 64/128/256, N a multiple of 8 up
+/// to 256, of 16 for M = 128 and 256).
+TcShape decode_tc_idesc(TensorType base, uint32_t idesc);
+
+/// The instruction descriptor of an M x N MMA of type @p type (inverse of decode_tc_idesc; used
+/// by the trace generator and tests).
+uint32_t encode_tc_idesc(TensorType type, uint32_t m, uint32_t n, bool sparse);
+
 /// Register index space: general registers R0..R254 are 0..254, R255 (RZ) is kZeroReg and never
 /// creates a dependency; uniform registers URn are kUniformBase + n; AMD SGPRs sN are kScalarBase +
 /// n. UR63 is URZ, the uniform zero register: readers map it to kZeroReg as well.

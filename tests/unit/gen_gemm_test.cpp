@@ -17,9 +17,25 @@ struct Case {
   Isa isa;
   std::string dtype;
   bool sparse;
-  std::string mma;  // the opcode expected
-  uint64_t bm, bn;  // CTA tile, for the re-read factors
+  std::string mma;            // the opcode expected
+  uint64_t bm, bn;            // CTA tile, for the re-read factors
+  std::string path = "auto";  // sm_100: the mma parameter
+  uint32_t tile_m = 0;        // mma=tcgen05: the tile_m parameter
 };
+
+// tcgen05.mma (UTC*MMA): the shape is in the instruction descriptor (the immediate).
+bool is_tc_mma(const std::string& op) {
+  const std::string b = base_of(op);
+  return b.rfind("UTC", 0) == 0 && b.size() > 5 && b.substr(b.size() - 3) == "MMA";
+}
+uint64_t tc_flops(const Rec& r) {
+  const std::string b = base_of(r.opcode);
+  const TensorType base = b == "UTCHMMA"   ? TensorType::kFp16
+                          : b == "UTCQMMA" ? TensorType::kFp8
+                          : b == "UTCIMMA" ? TensorType::kInt8
+                                           : TensorType::kFp4;
+  return decode_tc_idesc(base, r.inst.immediate).flops();
+}
 
 uint64_t bits_of(const std::string& d) {
   return d == "fp64" ? 64 : d == "tf32" ? 32 : d == "fp16" || d == "bf16" ? 16 : d == "fp4" ? 4 : 8;
@@ -36,7 +52,9 @@ void check(const Case& c, uint64_t m, uint64_t n, uint64_t k, uint32_t prefetch 
                       {"dtype", c.dtype},
                       {"sparse", c.sparse ? "1" : "0"},
                       {"prefetch", std::to_string(prefetch)},
-                      {"copy", copy}},
+                      {"copy", copy},
+                      {"mma", c.path},
+                      {"tile_m", std::to_string(c.tile_m)}},
                      c.isa);
   ASSERT_EQ(f.kernels.size(), 1u);
   EXPECT_EQ(f.kernels[0].grid.count(), (m / c.bm) * (n / c.bn));
@@ -52,7 +70,13 @@ void check(const Case& c, uint64_t m, uint64_t n, uint64_t k, uint32_t prefetch 
   uint64_t flops = 0, mma = 0, a_read = 0, b_read = 0, c_written = 0;
   std::vector<uint8_t> c_bytes(m * n * acc, 0);  // times each byte of C is written
   for (const Rec& r : f.recs) {
-    if (mma_shape(r.opcode).m != 0) {
+    if (is_tc_mma(r.opcode)) {
+      EXPECT_EQ(r.opcode, c.mma);
+      EXPECT_EQ(r.inst.active_mask, 1u);              // one thread issues it for the CTA
+      EXPECT_EQ(r.inst.num_dst + r.inst.num_src, 0);  // operands and accumulator not in registers
+      flops += tc_flops(r);
+      ++mma;
+    } else if (mma_shape(r.opcode).m != 0) {
       EXPECT_EQ(r.opcode, c.mma);
       if (r.known) EXPECT_EQ(r.inst.unit, Unit::kTensor) << r.opcode;
       // the accumulator is read and written: src[2] after A and B, or src[0] for GMMA
@@ -117,8 +141,8 @@ TEST(GenGemm, Sm80DenseAndSparseFlopsAreExact) {
       {Isa::kSm80, "tf32", true, "HMMA.SP.16816.F32.TF32", 128, 128},
       {Isa::kSm80, "int8", true, "IMMA.SP.16864.S32.S8.S8", 128, 128},
       {Isa::kSm70, "fp16", false, "", 128, 128},
-      {Isa::kSm100, "fp8", false, "QMMA.16832.F32.E4M3.E4M3", 128, 128},
-      {Isa::kSm100, "fp4", false, "OMMA.16864.F32.E2M1.E2M1", 128, 128},
+      {Isa::kSm100, "fp8", false, "QMMA.16832.F32.E4M3.E4M3", 128, 128, "warp"},
+      {Isa::kSm100, "fp4", false, "OMMA.16864.F32.E2M1.E2M1", 128, 128, "warp"},
   };
   for (Case c : cases) {
     if (c.isa == Isa::kSm70) {
@@ -166,6 +190,52 @@ TEST(GenGemm, Sm90WarpgroupMmaFlopsAreExact) {
     check(c, 256, 512, 256, 1, "registers");
     check(c, 256, 512, 256, 1, "cp_async");
   }
+}
+
+TEST(GenGemm, Sm100Tcgen05FlopsAndTrafficAreExact) {
+  // mma=auto on sm_100: tcgen05 with 256 x 256 tiles (tile_m=128: 128 x 256), k-tiles of
+  // 128-byte A rows; every type's k-tile divides k = 1024.
+  const std::vector<Case> cases = {
+      {Isa::kSm100, "fp16", false, "UTCHMMA", 256, 256},
+      {Isa::kSm100, "bf16", false, "UTCHMMA", 256, 256},
+      {Isa::kSm100, "tf32", false, "UTCHMMA", 256, 256},
+      {Isa::kSm100, "fp8", false, "UTCQMMA", 256, 256},
+      {Isa::kSm100, "int8", false, "UTCIMMA", 256, 256},
+      {Isa::kSm100, "fp4", false, "UTCOMMA", 256, 256},
+      {Isa::kSm100, "fp16", false, "UTCHMMA", 128, 256, "tcgen05", 128},
+  };
+  for (const Case& c : cases) check(c, 512, 512, 1024);
+}
+
+TEST(GenGemm, Sm100Tcgen05KernelIsWarpSpecialisedOnTensorMemory) {
+  Flat f = make_flat("gemm", {{"m", "256"}, {"n", "256"}, {"k", "256"}}, Isa::kSm100);
+  ASSERT_EQ(f.kernels.size(), 1u);
+  EXPECT_EQ(f.kernels[0].block.count(), 192u);  // producer, MMA issuer, 4 epilogue warps
+  std::map<uint32_t, std::map<std::string, uint64_t>> by_warp;
+  for (const Rec& r : f.recs) by_warp[r.warp][base_of(r.opcode)]++;
+  // 4 k-tiles of 64: the producer issues 2 UTMALDG each; the MMA warp 4 x 2 MMAs of K 16 per
+  // k-tile (two M = 128 halves), one commit per k-tile plus the accumulator's, one alloc and
+  // one dealloc of 512 columns; each epilogue warp 8 LDTM.x32 per 128-row half.
+  EXPECT_EQ(by_warp[0]["UTMALDG"], 8u);
+  EXPECT_EQ(by_warp[0]["UTCHMMA"], 0u);
+  EXPECT_EQ(by_warp[1]["UTCHMMA"], 32u);
+  EXPECT_EQ(by_warp[1]["UTCBAR"], 5u);
+  EXPECT_EQ(by_warp[1]["UTCATOMSWS"], 2u);
+  for (uint32_t w = 2; w < 6; ++w) {
+    EXPECT_EQ(by_warp[w]["LDTM"], 16u) << w;
+    EXPECT_EQ(by_warp[w]["UTCHMMA"], 0u) << w;
+  }
+  for (const Rec& r : f.recs) {
+    if (base_of(r.opcode) == "UTCATOMSWS") {
+      EXPECT_EQ(r.inst.immediate, 512u) << r.opcode;
+    }
+  }
+  // Warp MMA is still there on request, and sparse falls back to it.
+  Flat w =
+      make_flat("gemm", {{"m", "256"}, {"n", "256"}, {"k", "256"}, {"mma", "warp"}}, Isa::kSm100);
+  bool hmma = false;
+  for (const Rec& r : w.recs) hmma |= base_of(r.opcode) == "HMMA";
+  EXPECT_TRUE(hmma);
 }
 
 TEST(GenGemm, Sm90GroupsAreFencedByArriveAndDepbar) {

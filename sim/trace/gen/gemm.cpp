@@ -30,6 +30,18 @@ GenTrace make(const Params& p, Isa isa) {
   if (s.prefetch == 0) s.prefetch = isa == Isa::kSm70 ? 2 : 1;
   // The copy pipeline: "auto" is what each architecture's fast GEMMs use.
   const std::string& copy = p.text("copy");
+  // sm_100: tcgen05 (accumulators in Tensor Memory) unless asked for warp MMA (mma.sync), which
+  // also serves fp64 and 2:4 sparse.
+  const std::string& mma = p.text("mma");
+  if (mma == "tcgen05" && isa != Isa::kSm100) fail(p, "mma=tcgen05 needs sm_100");
+  if (mma == "warp" && isa == Isa::kSm90 && dtype != "fp64")
+    fail(p, "mma=warp is not generated on sm_90 (its GEMM uses wgmma); use sm_80 or sm_100");
+  const bool tcgen05 =
+      isa == Isa::kSm100 && (mma == "tcgen05" || (mma == "auto" && dtype != "fp64" && !s.sparse));
+  if (tcgen05 && copy != "auto" && copy != "tma") fail(p, "mma=tcgen05 copies with TMA (copy=tma)");
+  if (!tcgen05 && p.integer("tile_m") != 0) fail(p, "tile_m applies to mma=tcgen05 only");
+  if (tcgen05 && p.integer("prefetch") > 1)
+    fail(p, "prefetch > 1 applies to copy=registers only (mma=tcgen05 uses TMA stages)");
   const bool wgmma = isa == Isa::kSm90 && dtype != "fp64";
   const bool cp_ok = isa == Isa::kSm80 || isa == Isa::kSm90 || isa == Isa::kSm100;
   const bool tma_ok = isa == Isa::kSm90 || isa == Isa::kSm100;
@@ -74,6 +86,9 @@ GenTrace make(const Params& p, Isa isa) {
   std::shared_ptr<KernelProgram> kernel;
   if (isa_family(isa) == IsaFamily::kCdna) {
     kernel = make_mfma_gemm(isa, s, dtype, p);
+  } else if (tcgen05) {
+    s.copy = GemmSetup::Copy::kTma;
+    kernel = make_tcgen05_gemm(s, dtype, p);
   } else if (isa == Isa::kSm90 && dtype != "fp64") {
     kernel = make_wgmma_gemm(s, dtype, p);
   } else {
@@ -93,8 +108,9 @@ Entry gemm_entry() {
       {"gemm",
        "tiled tensor-core GEMM C = A * B (row-major; C in the accumulator type): "
        "multistage TMA / cp.async or register-staged global->shared copy, then HMMA/IMMA/DMMA "
-       "(sm_70/80/100, fp64 on "
-       "sm_90), HGMMA/QGMMA/IGMMA warpgroup MMA (sm_90) or MFMA (gfx90a, gfx942); "
+       "(sm_70/80, sm_100 mma=warp, fp64 on "
+       "sm_90), HGMMA/QGMMA/IGMMA warpgroup MMA (sm_90), UTC*MMA tcgen05 (sm_100) or MFMA "
+       "(gfx90a, gfx942); "
        "tensor FLOPs = 2 m n k exactly",
        {int_param("m", 1024, 1, 1 << 20, "rows of A and C (multiple of the CTA tile)"),
         int_param("n", 1024, 1, 1 << 20, "columns of B and C (multiple of the CTA tile)"),
@@ -115,6 +131,14 @@ Entry gemm_entry() {
             "auto: tma for sm_90 warpgroup MMA, cp_async on sm_80, cp_async_ws on sm_100 and "
             "sm_90 DMMA, "
             "registers on sm_70 and CDNA (and whenever prefetch > 1)"),
+        choice_param("mma", "auto", {"auto", "tcgen05", "warp"},
+                     "sm_100 tensor instructions: tcgen05 (UTC*MMA into Tensor Memory, one "
+                     "issuing thread, TMA producer and epilogue warps) or warp (HMMA/QMMA/OMMA "
+                     "mma.sync, the pre-Blackwell form); auto: tcgen05 except fp64 and sparse"),
+        int_param("tile_m", 0, 0, 256,
+                  "mma=tcgen05: CTA tile rows, 128 or 256 (two M=128 MMAs per k-step into 512 "
+                  "TMEM columns, halving the B traffic per FLOP); 0: 256 when m is a multiple of "
+                  "256, else 128"),
         int_param("stages", 0, 0, 8,
                   "shared-memory buffers of the cp_async and tma pipelines (0: 3 on sm_80, 4 "
                   "on sm_90 and sm_100; cp_async needs 3 or more to double-buffer fragments)")},

@@ -148,11 +148,15 @@ class GemmKernel : public KernelProgram {
   }
 };
 
-/// Path factories (gemm_mma.cpp, gemm_wgmma.cpp, gemm_mfma.cpp). @p dtype is validated by gemm.cpp.
+/// Path factories (gemm_mma.cpp, gemm_wgmma.cpp, gemm_mfma.cpp, gemm_tcgen05.cpp). @p dtype is
+/// validated by gemm.cpp.
 std::shared_ptr<KernelProgram> make_mma_gemm(Isa isa, GemmSetup s, const std::string& dtype,
                                              const Params& p);
 std::shared_ptr<KernelProgram> make_wgmma_gemm(GemmSetup s, const std::string& dtype,
                                                const Params& p);
+/// Blackwell tcgen05 (gemm_tcgen05.cpp): its own warp-specialised kernel, not the skeleton.
+std::shared_ptr<KernelProgram> make_tcgen05_gemm(GemmSetup s, const std::string& dtype,
+                                                 const Params& p);
 std::shared_ptr<KernelProgram> make_mfma_gemm(Isa isa, GemmSetup s, const std::string& dtype,
                                               const Params& p);
 
