@@ -201,12 +201,12 @@ void expand_curves(Dataset& ds, const std::string& where) {
       Case k;
       k.id = id + ".full_occupancy";
       k.group = "full_occupancy";
-      k.quantity = "streaming bandwidth at full occupancy (largest block size)";
+      k.quantity = "steady-state streaming bandwidth at full occupancy (largest block size)";
       k.unit = y_unit;
       k.measured = ys.back();
       k.source = source;
       k.conditions = conditions;
-      k.sim = {{"curve", id}, {"x", xs.back()}, {"what", "point"}};
+      k.sim = {{"curve", id}, {"x", xs.back()}, {"what", "steady"}};
       ds.cases.push_back(k);
     }
   }

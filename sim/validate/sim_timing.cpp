@@ -186,33 +186,57 @@ double chase_latency(const json& sim, double x_kb) {
          static_cast<double>(hi - lo);
 }
 
-// Bandwidth (GB/s) of the stream kernel at block size x: logical bytes (arrays x elements x
-// size) or, with "bytes": "dram", the bytes the DRAM moved (reads + writes): a short simulated
-// stream ends with up to an L2 of dirty lines not yet written back, which a benchmark moving
-// 1 GiB per array amortises but logical bytes would credit as moved.
-double stream_bandwidth(const json& sim, double x) {
-  const auto threads = static_cast<int64_t>(x);
+// One simulated stream at block size x with `waves` waves of blocks_per_sm x SMs CTAs.
+Run stream_run(const json& sim, double x, int64_t waves) {
   std::vector<std::string> set;
   if (sim.contains("set")) set = sim["set"].get<std::vector<std::string> >();
   const auto gpu = config::load_gpu(sim["gpu"].get<std::string>(), set);
-  // blocks_per_sm x SMs CTAs per wave, waves (default 1) waves of them.
   const auto ctas = static_cast<int64_t>(sim["blocks_per_sm"].get<double>()) *
-                    static_cast<int64_t>(gpu.spec.core.sm_count) *
-                    static_cast<int64_t>(sim.value("waves", 1.0));
+                    static_cast<int64_t>(gpu.spec.core.sm_count) * waves;
   const std::map<std::string, std::string> o = {
-      {sim["x_param"].get<std::string>(), std::to_string(threads)}, {"ctas", std::to_string(ctas)}};
+      {sim["x_param"].get<std::string>(), std::to_string(static_cast<int64_t>(x))},
+      {"ctas", std::to_string(ctas)}};
   const Run r = run_recipe(sim, o, false);
   if (r.time_s <= 0) throw Error("the simulated stream took no time");
+  return r;
+}
+
+// Bytes a stream run moved: logical (arrays x elements x size) or, with "bytes": "dram", the
+// bytes the DRAM moved (reads + writes): a short simulated stream ends with up to an L2 of dirty
+// lines not yet written back, which a benchmark moving 1 GiB per array amortises but logical
+// bytes would credit as moved.
+double stream_bytes(const json& sim, const Run& r, double x, int64_t waves) {
   if (sim.value("bytes", std::string("logical")) == "dram") {
-    const double dram = static_cast<double>(r.counts[stats::Counter::kDramReadBurst] +
-                                            r.counts[stats::Counter::kDramWriteBurst]) *
-                        r.spec.dram.atom_bytes;
-    return dram / r.time_s / 1e9;
+    return static_cast<double>(r.counts[stats::Counter::kDramReadBurst] +
+                               r.counts[stats::Counter::kDramWriteBurst]) *
+           r.spec.dram.atom_bytes;
   }
-  const double bytes = sim["arrays"].get<double>() * static_cast<double>(ctas * threads) *
-                       static_cast<double>(param_int(sim, "iters")) *
-                       static_cast<double>(param_int(sim, "bytes_per_thread"));
-  return bytes / r.time_s / 1e9;
+  const double ctas = sim["blocks_per_sm"].get<double>() * r.spec.core.sm_count * waves;
+  return sim["arrays"].get<double>() * ctas * x * static_cast<double>(param_int(sim, "iters")) *
+         static_cast<double>(param_int(sim, "bytes_per_thread"));
+}
+
+int64_t stream_waves(const json& sim) { return static_cast<int64_t>(sim.value("waves", 1.0)); }
+
+// Bandwidth (GB/s) of the stream kernel at block size x over the whole run (ramp-up and drain
+// included: at small blocks the runs are short and latency-bound, as the measured ones are).
+double stream_bandwidth(const json& sim, double x) {
+  const int64_t w = stream_waves(sim);
+  const Run r = stream_run(sim, x, w);
+  return stream_bytes(sim, r, x, w) / r.time_s / 1e9;
+}
+
+// Steady-state bandwidth (GB/s) at block size x: the extra bytes over the extra time of a run
+// twice as long, so the ramp-up at the start and the drain at the end cancel. gpu-stream's
+// 1 GiB arrays run for milliseconds, where both are negligible; a 16-wave simulated run spends
+// several microseconds in them, which alone takes 5-20% off its average at full occupancy.
+double stream_steady_bandwidth(const json& sim, double x) {
+  const int64_t w = stream_waves(sim);
+  const Run a = stream_run(sim, x, w);
+  const Run b = stream_run(sim, x, 2 * w);
+  const double dt = b.time_s - a.time_s;
+  if (!(dt > 0)) throw Error("the longer simulated stream took no longer");
+  return (stream_bytes(sim, b, x, 2 * w) - stream_bytes(sim, a, x, w)) / dt / 1e9;
 }
 
 std::vector<CaseResult> simulate_curves(const Dataset& ds) {
@@ -236,7 +260,9 @@ std::vector<CaseResult> simulate_curves(const Dataset& ds) {
     const std::string id = c.sim["curve"].get<std::string>();
     const std::string what = c.sim["what"].get<std::string>();
     try {
-      if (what == "point") {
+      if (what == "steady") {
+        r.simulated = stream_steady_bandwidth(recipes[id], c.sim["x"].get<double>());
+      } else if (what == "point") {
         try {
           r.simulated = point(id, c.sim["x"].get<double>());
         } catch (const std::exception& e) {
