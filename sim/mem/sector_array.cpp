@@ -31,6 +31,7 @@ SectorArray::SectorArray(uint32_t sets, uint32_t assoc, uint64_t set_divisor)
     mru_[s] = base;
     lru_[s] = base + assoc - 1;
   }
+  if (assoc <= kHashAbove) way_fps_.assign(n, 0);
   if (assoc > kHashAbove) {
     size_t cap = 1;
     while (cap < 2 * n) cap <<= 1;
@@ -41,14 +42,16 @@ SectorArray::SectorArray(uint32_t sets, uint32_t assoc, uint64_t set_divisor)
 }
 
 uint32_t SectorArray::index_of(uint64_t line_no, size_t set) const {
+  const uint16_t fp = fingerprint(line_no);
   if (hash_fps_.empty()) {
     const size_t base = set * assoc_;
     for (uint32_t w = 0; w < assoc_; ++w) {
-      if (tags_[base + w] == line_no) return static_cast<uint32_t>(base + w);
+      if (way_fps_[base + w] == fp && tags_[base + w] == line_no) {
+        return static_cast<uint32_t>(base + w);
+      }
     }
     return kNone;
   }
-  const uint16_t fp = fingerprint(line_no);
   for (size_t h = hash_home(line_no); hash_fps_[h] != 0; h = (h + 1) & hash_mask_) {
     if (hash_fps_[h] == fp && tags_[hash_ways_[h]] == line_no) return hash_ways_[h];
   }
@@ -112,6 +115,7 @@ void SectorArray::to_lru_end(uint32_t way, size_t set) {
 void SectorArray::release(size_t way) {
   if (!hash_fps_.empty()) hash_erase(tags_[way]);
   tags_[way] = kFree;
+  if (!way_fps_.empty()) way_fps_[way] = 0;
   lines_[way] = Line{};
   to_lru_end(static_cast<uint32_t>(way), way / assoc_);
 }
@@ -151,6 +155,7 @@ SectorArray::Line* SectorArray::allocate_at(Line* pick, uint64_t line_no, Victim
   }
   *pick = Line{line_no, 0, 0, false};
   tags_[idx] = line_no;
+  if (!way_fps_.empty()) way_fps_[idx] = fingerprint(line_no);
   if (!hash_fps_.empty()) hash_insert(line_no, idx);
   return pick;
 }

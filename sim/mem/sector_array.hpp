@@ -93,6 +93,9 @@ class SectorArray {
   std::vector<Line> lines_;
   std::vector<uint32_t> prev_, next_;  ///< LRU list links (towards MRU / towards LRU)
   std::vector<uint32_t> mru_, lru_;    ///< per set: list ends
+  /// Small sets (scanned): the fingerprint of each way's tag (0: free), a quarter of the bytes of
+  /// the tags, so a lookup that misses reads one host cache line per set instead of several.
+  std::vector<uint16_t> way_fps_;
   /// Large sets: open addressing on 16-bit fingerprints (0 = empty slot) confirmed against
   /// tags_; the fingerprints are a quarter of the size of full tags, so a streaming miss (the
   /// common lookup) touches less host memory.
