@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 5, AMD part: large fp16 MFMA GEMMs on the whole mi250x / mi300x, as % of the datasheet
 # FP16 matrix peak. Each GEMM is generated with `joulesim trace gen gemm --isa gfx90a|gfx942`
-# (128 x 256 workgroup tiles, two k-tiles of loads in flight: prefetch=2; see
+# (128 x 256 workgroup tiles, accumulators in AccVGPRs, three k-tiles of loads in flight:
+# prefetch=3; see
 # sim/trace/gen/gemm_mfma.cpp), replayed with `joulesim run` on
 # every CU, and its 2mnk FLOPs divided by the simulated time.
 #
@@ -50,7 +51,7 @@ one() {  # gpu isa cus peak m n k
   local gpu=$1 isa=$2 m=$5 n=$6 kk=$7
   local name="${gpu}_${m}x${n}x${kk}"
   local t="$dir/$name"
-  "$bin" trace gen gemm -p m="$m" -p n="$n" -p k="$kk" -p dtype=fp16 -p prefetch=2 --isa "$isa" --out "$t" >/dev/null
+  "$bin" trace gen gemm -p m="$m" -p n="$n" -p k="$kk" -p dtype=fp16 -p prefetch=3 --isa "$isa" --out "$t" >/dev/null
   /usr/bin/time -f "%e" -o "$t.wall" "$bin" run --gpu "$gpu" --trace "$t/trace.jst" --json >"$t.json" 2>"$t.err" ||
     { echo "$name: run failed: $(tail -1 "$t.err")" >&2; return 1; }
   rm -rf "$t"  # the trace is large; the result is kept
