@@ -19,6 +19,17 @@
 # Cost: the traces are large (~28 B per warp instruction; mi300x 8192^3 is ~130 M instructions)
 # and replay runs at tens of thousands of warp instructions per second with all CUs streaming:
 # minutes per --quick case on one core, an hour or more per full case.
+#
+# Measured (session 4, --quick shapes 4864x8192x2048 / 2816x5120x2048): mi300x 58.8% with two
+# k-tiles of loads in flight in VGPRs -> 71.9% with AccVGPR accumulators and three (prefetch=3);
+# removing the L2-miss path latency (llc.latency=1, noc.cross_die_latency=0) at prefetch=2 gave
+# 80.0%: half of the old gap was L2-miss latency (per-XCD L2 hits + merges only ~60%, every miss
+# paying an IOD crossing and the Infinity Cache). At prefetch=3 (L2 hits + merges 85%) the matrix cores
+# idle mostly at workgroup turnover (epilogue: the 128 KB f32 C tile through the CU's 64 B/clk
+# port, then the next workgroup's first three k-tiles: ~11% of SIMD time) and behind global
+# loads that cannot issue while the CU's L1 queue holds another load's lines (~10%; the
+# one-instruction-deep queue is a model simplification). mi250x: 88.2%, mostly turnover (the
+# k-loop itself runs at peak: tests/timing/amd_peak_timing_test.cpp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
