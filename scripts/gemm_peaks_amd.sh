@@ -26,10 +26,11 @@
 # 80.0%: half of the old gap was L2-miss latency (per-XCD L2 hits + merges only ~60%, every miss
 # paying an IOD crossing and the Infinity Cache). At prefetch=3 (L2 hits + merges 85%) the matrix cores
 # idle mostly at workgroup turnover (epilogue: the 128 KB f32 C tile through the CU's 64 B/clk
-# port, then the next workgroup's first three k-tiles: ~11% of SIMD time) and behind global
-# loads that cannot issue while the CU's L1 queue holds another load's lines (~10%; the
-# one-instruction-deep queue is a model simplification). mi250x: 88.2%, mostly turnover (the
-# k-loop itself runs at peak: tests/timing/amd_peak_timing_test.cpp).
+# port, then the next workgroup's first three k-tiles: ~11% of SIMD time) and in waves waiting
+# to issue a global load (~10%; not the L1 queue depth: letting CDNA queue 64 lines gave 72.7%,
+# nor l1.mshrs: 1024 gave 72.2%; not yet found). mi250x: 88.2% at k = 2048, 96.8% on the full
+# 2816x5120x8192 (the fixed per-workgroup cost amortised; the k-loop itself runs at peak:
+# tests/timing/amd_peak_timing_test.cpp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
