@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 5, AMD part: large fp16 MFMA GEMMs on the whole mi250x / mi300x, as % of the datasheet
 # FP16 matrix peak. Each GEMM is generated with `joulesim trace gen gemm --isa gfx90a|gfx942`
-# (128 x 256 workgroup tiles, two k-tiles of loads in flight: prefetch=2; see
+# (128 x 256 workgroup tiles, accumulators in AccVGPRs, three k-tiles of loads in flight:
+# prefetch=3; see
 # sim/trace/gen/gemm_mfma.cpp), replayed with `joulesim run` on
 # every CU, and its 2mnk FLOPs divided by the simulated time.
 #
@@ -18,6 +19,18 @@
 # Cost: the traces are large (~28 B per warp instruction; mi300x 8192^3 is ~130 M instructions)
 # and replay runs at tens of thousands of warp instructions per second with all CUs streaming:
 # minutes per --quick case on one core, an hour or more per full case.
+#
+# Measured (session 4, --quick shapes 4864x8192x2048 / 2816x5120x2048): mi300x 58.8% with two
+# k-tiles of loads in flight in VGPRs -> 71.9% with AccVGPR accumulators and three (prefetch=3);
+# removing the L2-miss path latency (llc.latency=1, noc.cross_die_latency=0) at prefetch=2 gave
+# 80.0%: half of the old gap was L2-miss latency (per-XCD L2 hits + merges only ~60%, every miss
+# paying an IOD crossing and the Infinity Cache). At prefetch=3 (L2 hits + merges 85%) the matrix cores
+# idle mostly at workgroup turnover (epilogue: the 128 KB f32 C tile through the CU's 64 B/clk
+# port, then the next workgroup's first three k-tiles: ~11% of SIMD time) and in waves waiting
+# to issue a global load (~10%; not the L1 queue depth: letting CDNA queue 64 lines gave 72.7%,
+# nor l1.mshrs: 1024 gave 72.2%; not yet found). mi250x: 88.2% at k = 2048, 96.8% on the full
+# 2816x5120x8192 (the fixed per-workgroup cost amortised; the k-loop itself runs at peak:
+# tests/timing/amd_peak_timing_test.cpp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,7 +63,7 @@ one() {  # gpu isa cus peak m n k
   local gpu=$1 isa=$2 m=$5 n=$6 kk=$7
   local name="${gpu}_${m}x${n}x${kk}"
   local t="$dir/$name"
-  "$bin" trace gen gemm -p m="$m" -p n="$n" -p k="$kk" -p dtype=fp16 -p prefetch=2 --isa "$isa" --out "$t" >/dev/null
+  "$bin" trace gen gemm -p m="$m" -p n="$n" -p k="$kk" -p dtype=fp16 -p prefetch=3 --isa "$isa" --out "$t" >/dev/null
   /usr/bin/time -f "%e" -o "$t.wall" "$bin" run --gpu "$gpu" --trace "$t/trace.jst" --json >"$t.json" 2>"$t.err" ||
     { echo "$name: run failed: $(tail -1 "$t.err")" >&2; return 1; }
   rm -rf "$t"  # the trace is large; the result is kept

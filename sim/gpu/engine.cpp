@@ -28,6 +28,12 @@ class Engine {
     active_.reserve(sms_.size());
     snapshots_ = opt.snapshot_interval.value > 0 && opt.on_snapshot;
     next_snap_ps_ = opt.snapshot_interval.value;
+    if (spec.l2.per_die != 0 && spec.core.dies > 1) {
+      die_sms_.resize(spec.core.dies);
+      for (uint32_t i = 0; i < spec.core.sm_count; ++i)
+        die_sms_[mem_.die_of_sm(static_cast<uint16_t>(i))].push_back(static_cast<uint16_t>(i));
+      die_rr_.assign(spec.core.dies, 0);
+    }
   }
 
   report::RunResult run(trace::TraceSource& source) {
@@ -59,6 +65,8 @@ class Engine {
     reader_ = &reader;
     more_ctas_ = true;
     rr_ = 0;
+    next_die_ = 0;
+    std::fill(die_rr_.begin(), die_rr_.end(), 0);
     dispatch(now_);
     int64_t last_progress = now_;
     uint32_t resident = prune_and_count_resident();
@@ -121,8 +129,22 @@ class Engine {
     return k;
   }
 
-  /// Hands out CTAs breadth-first (one per SM per round, round robin) while SMs have room.
+  /// Makes the staged CTA resident on SM @p i, first issuing at @p at + the launch latency.
+  void place(size_t i, int64_t at) {
+    // Streaming readers intern opcodes as they go: decode any the new CTA brought.
+    if (reader_->opcodes().size() != ops_.size()) {
+      decode_new_opcodes(reader_->opcodes(), spec_, reader_->info().name, ops_);
+    }
+    const int64_t first_issue = at + spec_.core.cta_launch_cycles;
+    sms_[i]->start_cta(staged_, first_issue);
+    wake_[i] = std::min(wake_[i], first_issue);
+    activate(i);
+  }
+
+  /// Hands out CTAs while SMs have room: breadth-first (one per SM per round, round robin), or,
+  /// with one L2 per die, CTA c to die c mod dies (round robin over the SMs of that die).
   bool dispatch(int64_t at) {
+    if (!die_sms_.empty()) return dispatch_by_die(at);
     bool any = false;
     const size_t n = sms_.size();
     bool placed = true;
@@ -137,17 +159,35 @@ class Engine {
           more_ctas_ = false;
           break;
         }
-        // Streaming readers intern opcodes as they go: decode any the new CTA brought.
-        if (reader_->opcodes().size() != ops_.size()) {
-          decode_new_opcodes(reader_->opcodes(), spec_, reader_->info().name, ops_);
-        }
-        const int64_t first_issue = at + spec_.core.cta_launch_cycles;
-        sm.start_cta(staged_, first_issue);
-        wake_[i] = std::min(wake_[i], first_issue);
-        activate(i);
+        place(i, at);
         placed = any = true;
         rr_ = (i + 1) % n;
       }
+    }
+    return any;
+  }
+
+  /// MI300X-style dispatch: workgroups go to the dies (XCDs) in strict round robin, workgroup c
+  /// to die c mod dies (AMD's MI300X tuning guides and XCD-remapping GEMM libraries describe
+  /// this order), so consecutive workgroups never share an L2. In order: a workgroup whose die
+  /// has no free CU waits (and so do the ones after it) even if other dies have room.
+  bool dispatch_by_die(int64_t at) {
+    bool any = false;
+    while (more_ctas_) {
+      const std::vector<uint16_t>& sms = die_sms_[next_die_];
+      size_t& rr = die_rr_[next_die_];
+      size_t k = 0;
+      while (k < sms.size() && !sms_[sms[(rr + k) % sms.size()]]->has_free_cta_slot()) ++k;
+      if (k == sms.size()) break;
+      if (!reader_->next_cta(staged_)) {
+        more_ctas_ = false;
+        break;
+      }
+      const size_t pick = (rr + k) % sms.size();
+      place(sms[pick], at);
+      rr = (pick + 1) % sms.size();
+      next_die_ = (next_die_ + 1) % die_sms_.size();
+      any = true;
     }
     return any;
   }
@@ -232,6 +272,11 @@ class Engine {
   trace::CtaTrace staged_;     ///< the CTA being read; its storage is reused (stays in cache)
   bool more_ctas_ = false;
   size_t rr_ = 0;
+  /// Per-die dispatch (l2.per_die with several dies): each die's SMs, its round-robin position,
+  /// and the die the next CTA goes to. Empty otherwise.
+  std::vector<std::vector<uint16_t>> die_sms_;
+  std::vector<size_t> die_rr_;
+  size_t next_die_ = 0;
   bool snapshots_ = false;
   int64_t next_snap_ps_ = 0;
 };

@@ -18,6 +18,7 @@
 #include "gpu/ring_queue.hpp"
 #include "mem/memory.hpp"
 #include "stats/activity.hpp"
+#include "trace/acc_registers.hpp"
 #include "trace/trace.hpp"
 
 namespace joulesim::gpu {
@@ -29,12 +30,14 @@ inline constexpr uint32_t kBulkBit = 0x40000000u;
 /// Outstanding loads per SM (64 warps x 16); a load finding none free waits.
 inline constexpr size_t kMemOpsPerSm = 1024;
 
-/// Scoreboard slots per warp: R0..R255 (0..255), UR0..UR63 (256..319), s0..s190 (320..510), and
-/// one overflow slot (511) for anything else, so a stray index only adds a false dependency.
-inline constexpr uint32_t kRegSlots = 512;
+/// Scoreboard slots per warp: R0..R255 (0..255), UR0..UR63 (256..319), s0..s190 (320..510),
+/// a0..a255 (511..766), and one overflow slot (767) for anything else, so a stray index only adds
+/// a false dependency.
+inline constexpr uint32_t kRegSlots = 768;
 inline uint32_t reg_slot(uint16_t r) {
   if (r < 320) return r;
   if (r >= trace::kScalarBase && r < trace::kScalarBase + 191) return r - trace::kScalarBase + 320;
+  if (r >= trace::kAccBase && r < trace::kAccBase + 256) return r - trace::kAccBase + 511;
   return kRegSlots - 1;
 }
 

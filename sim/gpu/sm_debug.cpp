@@ -13,8 +13,10 @@ std::string reg_name(uint16_t r) {
     s.append("R").append(std::to_string(r));
   else if (r < trace::kScalarBase)
     s.append("UR").append(std::to_string(r - trace::kUniformBase));
-  else
+  else if (r < trace::kAccBase)
     s.append("s").append(std::to_string(r - trace::kScalarBase));
+  else
+    s.append("a").append(std::to_string(r - trace::kAccBase));
   return s;
 }
 

@@ -133,6 +133,9 @@ class MemoryHierarchy {
   /// Describes the oldest request in flight, for deadlock reports.
   std::string describe_oldest() const;
   void invalidate_all();  ///< flush caches (between independent runs, not between kernels)
+  /// Compute die of SM @p sm (0 with one die): with l2.per_die, SM i sits on die i mod
+  /// core.dies; otherwise the dies hold consecutive blocks of SMs.
+  uint32_t die_of_sm(uint16_t sm) const;
 
  private:
   struct Impl;

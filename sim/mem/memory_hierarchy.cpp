@@ -382,6 +382,8 @@ Picoseconds MemoryHierarchy::next_event() const {
   return Picoseconds{std::min(heap_t, m.dram_next_ps)};
 }
 
+uint32_t MemoryHierarchy::die_of_sm(uint16_t sm) const { return impl_->sm_die[sm]; }
+
 bool MemoryHierarchy::idle() const {
   const Impl& m = *impl_;
   return m.recs_in_flight == 0 && m.dram_entries == 0 && m.responses_waiting == 0;

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "gen_test_util.hpp"
+#include "trace/acc_registers.hpp"
 
 using namespace gentest;
 using gen::Isa;
@@ -344,11 +345,39 @@ TEST(GenGemm, PrefetchKeepsTheWorkAndAddsOnlyPredicatedOffTailLoads) {
   EXPECT_EQ(o1, 0u);
   EXPECT_EQ(o2, 4u * 8);
   EXPECT_EQ(n2, n1 + o2);
-  // Register staging sets are bounded by the 255-register file (CDNA: 128 accumulator VGPRs).
+  // Register staging sets are bounded by the 255-register file. CDNA keeps its accumulators in
+  // AccVGPRs, so the VGPRs hold 16 skeleton registers, 24 per staged k-tile (six 16-byte chunks
+  // per lane of the 24 KB fp16 k-tile, 4 registers each) and two fragment sets of 24 (2 A blocks
+  // x 4 + 4 B blocks x 4): 16 + 24 p + 48 <= 255 for every allowed prefetch (p <= 4); fp64 (8
+  // chunks, two sets of 32): 16 + 32 p + 64 <= 255 too.
   Flat ok;
   EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "3"}}, Isa::kSm80), joulesim::Error);
   EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "4"}}, Isa::kSm90), joulesim::Error);
-  EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "3"}}, Isa::kGfx942), joulesim::Error);
-  EXPECT_THROW(ok = make_flat("gemm", {{"prefetch", "2"}, {"dtype", "fp64"}}, Isa::kGfx90a),
-               joulesim::Error);
+  EXPECT_NO_THROW(ok = make_flat("gemm", {{"prefetch", "4"}}, Isa::kGfx942));
+  EXPECT_NO_THROW(ok = make_flat("gemm", {{"prefetch", "4"}, {"dtype", "fp64"}}, Isa::kGfx90a));
+}
+
+TEST(GenGemm, CdnaAccumulatorsLiveInAgprs) {
+  // Every MFMA reads and writes its C/D block in AccVGPRs a0..a127 (8 blocks of 32x32 f32 = 16
+  // registers per lane each), every epilogue store reads one, and no other instruction touches
+  // them. The wave allocates 16 + 24 x 3 + 48 = 136 VGPRs and 128 AGPRs at prefetch=3.
+  Flat f = make_flat("gemm", {{"m", "128"}, {"n", "256"}, {"k", "128"}, {"prefetch", "3"}},
+                     Isa::kGfx942);
+  EXPECT_EQ(f.kernels[0].regs_per_thread, 136u + 128u);
+  using joulesim::trace::kAccBase;
+  auto is_acc = [](uint16_t r) { return r >= kAccBase && r < kAccBase + 128; };
+  uint64_t mfmas = 0, stores = 0;
+  for (const Rec& r : f.recs) {
+    const bool mfma = r.opcode.starts_with("v_mfma");
+    const bool store = r.opcode.starts_with("global_store");
+    mfmas += mfma;
+    stores += store;
+    for (int i = 0; i < r.inst.num_dst; ++i) EXPECT_EQ(is_acc(r.inst.dst[i]), mfma) << r.opcode;
+    int accs = 0;
+    for (int i = 0; i < r.inst.num_src; ++i) accs += is_acc(r.inst.src[i]);
+    EXPECT_EQ(accs, mfma || store ? 1 : 0) << r.opcode;
+  }
+  // 4 waves x 4 k-tiles x (2 x 4 blocks) x 4 k-steps of 8; 4 waves x 8 blocks x 16 values.
+  EXPECT_EQ(mfmas, 4u * 4 * 8 * 4);
+  EXPECT_EQ(stores, 4u * 8 * 16);
 }

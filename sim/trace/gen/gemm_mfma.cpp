@@ -1,7 +1,9 @@
 // GEMM on CDNA matrix cores (MFMA), scheduled the way tuned CDNA kernels are (rocBLAS/Tensile
 // style): 256-thread workgroups of four wave64s in a 2x2 grid, each wave owning a 64 x 128
 // accumulator tile of 32x32 MFMA blocks (fp64: 64 x 64 of 16x16 blocks), so one LDS byte feeds
-// twice the MFMAs of a 64 x 64 wave tile; the k-loop is software-pipelined:
+// twice the MFMAs of a 64 x 64 wave tile. The accumulators are AccVGPRs (a0..a127), as in tuned
+// CDNA kernels: the 256 VGPRs are left to the staging sets, so up to three k-tiles of global loads
+// fit in flight (prefetch=3). The k-loop is software-pipelined:
 //  - global loads run `prefetch` k-tiles ahead in register staging sets and are waited with a
 //    partial s_waitcnt vmcnt (the count of loads issued after them);
 //  - each k-tile is read from LDS in two phases with ds_read_b128 into two fragment register sets:
@@ -126,20 +128,23 @@ class MfmaGemm : public KernelProgram {
       meta_loads_ = std::max<uint32_t>(1, wm_ * (s.bk / 8) / 256);  // 4 bytes per lane
       meta_ = intern("global_load_dword", 4);
     }
-    // Register file: skeleton, staging sets, two fragment sets, metadata sets, accumulators.
+    // VGPRs: skeleton, staging sets, two fragment sets, metadata sets. The accumulators live in
+    // AccVGPRs a0.. (CDNA2/CDNA3 ISA guides: MFMA reads and writes C/D in the AGPRs, and memory
+    // instructions take AGPR data), so the staging sets may use almost all 256 VGPRs.
     stage_regs_ = kFirstFree;
     frag_ = stage_regs_ + static_cast<int>(4 * loads_ * s.prefetch);
     frag_set_ = static_cast<int>(mblocks_ * ra_ + nblocks_ * rb_);
     meta_regs_ = frag_ + static_cast<int>(kPhases) * frag_set_;
     meta_sets_ = s.prefetch + 2;  // tiles t (in use) .. t + 1 + prefetch (being loaded)
-    acc_ = meta_regs_ + static_cast<int>(meta_loads_ * meta_sets_);
-    const int end = acc_ + static_cast<int>(mblocks_ * nblocks_ * acc_regs_);
+    const int end = meta_regs_ + static_cast<int>(meta_loads_ * meta_sets_);
+    const int accs = static_cast<int>(mblocks_ * nblocks_ * acc_regs_);
     if (end > 255) {
       fail(p, "prefetch=" + std::to_string(s.prefetch) + " with dtype " + std::string(d.dtype) +
                   " needs " + std::to_string(end) +
                   " VGPRs per lane (more than 255); use a smaller prefetch");
     }
-    set_regs(static_cast<uint32_t>((end + 7) / 8 * 8));
+    // Unified file: the wave allocates its VGPRs, then its AGPRs, each in granules of 8.
+    set_regs(static_cast<uint32_t>((end + 7) / 8 * 8 + (accs + 7) / 8 * 8));
   }
 
  protected:
@@ -178,7 +183,7 @@ class MfmaGemm : public KernelProgram {
   uint32_t ra_ = 0, rb_ = 0, mblocks_ = 0, nblocks_ = 0, acc_regs_ = 0, loads_ = 0;
   uint32_t meta_loads_ = 0, meta_sets_ = 0, stage_ = 0;
   uint64_t a_row_ = 0, b_row_ = 0, a_chunks_ = 0;
-  int stage_regs_ = 0, frag_ = 0, frag_set_ = 0, meta_regs_ = 0, acc_ = 0;
+  int stage_regs_ = 0, frag_ = 0, frag_set_ = 0, meta_regs_ = 0;
   Op mfma_, ldg_, sts_, read_a_, read_b_, store_, meta_, bar_, wait_, inc_, cmp_, bra_, exit_, mov_,
       imad_;
 };
@@ -279,7 +284,7 @@ void MfmaGemm::phase(Warp& w, const Dim3& cta, uint32_t wave, uint64_t kt, uint3
   size_t next = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t j = i / (mblocks_ * nblocks_), mb = i / nblocks_ % mblocks_, nb = i % nblocks_;
-    const uint16_t acc = reg(acc_ + static_cast<int>((mb * nblocks_ + nb) * acc_regs_));
+    const uint16_t acc = areg(static_cast<int>((mb * nblocks_ + nb) * acc_regs_));
     const uint16_t a = reg(set + static_cast<int>(mb * ra_ + j * a_sub_));
     const uint16_t b = reg(set + static_cast<int>(mblocks_ * ra_ + nb * rb_ + j * b_sub_));
     if (s_.sparse) {
@@ -390,14 +395,14 @@ void MfmaGemm::epilogue(Warp& w, const Dim3& cta, uint32_t wave) const {
   uint64_t addr[64];
   for (uint32_t mb = 0; mb < mblocks_; ++mb) {
     for (uint32_t nb = 0; nb < nblocks_; ++nb) {
-      const int acc = acc_ + static_cast<int>((mb * nblocks_ + nb) * acc_regs_);
+      const int acc = static_cast<int>((mb * nblocks_ + nb) * acc_regs_);
       for (uint32_t v = 0; v < values; ++v) {
         for (uint32_t l = 0; l < 64; ++l) {
           const uint64_t row = mb_ == 32 ? (v / 4) * 8 + (l / 32) * 4 + v % 4 : (l / 16) * 4 + v;
           const uint64_t col = l % mb_;
           addr[l] = s_.c + ((m0 + mb * mb_ + row) * s_.n + n0 + nb * mb_ + col) * s_.acc_bytes;
         }
-        w.mem(store_, w.full(), {}, {reg(kPtrC), reg(acc + static_cast<int>(v * regs_per_value))},
+        w.mem(store_, w.full(), {}, {reg(kPtrC), areg(acc + static_cast<int>(v * regs_per_value))},
               {addr, 64});
       }
     }

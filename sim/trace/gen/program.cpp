@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "core/error.hpp"
+#include "trace/acc_registers.hpp"
 
 namespace joulesim::trace::gen::detail {
 
@@ -15,6 +16,11 @@ uint16_t reg(int n) {
 uint16_t sreg(int n) {
   if (n < 0 || n >= 106) throw Error("generator bug: scalar register s" + std::to_string(n));
   return static_cast<uint16_t>(kScalarBase + n);
+}
+
+uint16_t areg(int n) {
+  if (n < 0 || n >= 256) throw Error("generator bug: accumulation register a" + std::to_string(n));
+  return static_cast<uint16_t>(kAccBase + n);
 }
 
 void fail(const Params& p, const std::string& what) {

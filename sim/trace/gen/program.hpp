@@ -30,6 +30,9 @@ inline constexpr uint16_t RZ = kZeroReg;
 /// CDNA vector register vN (N < 255), scalar register sN.
 inline uint16_t vreg(int n) { return reg(n); }
 uint16_t sreg(int n);
+/// CDNA accumulation register aN (N < 256): MFMA accumulators on gfx90a/gfx942, which share the
+/// wave's 512-entry unified register file with the vN.
+uint16_t areg(int n);
 
 /// Appends the instructions of one warp. PCs are static: jump() to a loop head before re-emitting
 /// the loop body, so every iteration repeats the same PCs.
