@@ -5,6 +5,7 @@
 # checks. Each GEMM is one full wave of CTA tiles (every SM busy, no tail), K deep enough that
 # the prologue and epilogue are a few percent.
 #   usage: scripts/gemm_peaks.sh [K] [config...]      (K default 8192)
+#   GEMM_PARAMS="-p cluster=1x1" adds generator parameters (e.g. the sm_90 GEMM without clusters).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${JOULESIM:-$root/build/joulesim}"
@@ -31,8 +32,9 @@ shape() {
 printf '%-6s %-7s %-18s %10s %10s %10s %8s\n' gpu isa "m x n x k" cycles TFLOPS peak "% peak"
 for g in "${configs[@]}"; do
   read -r isa m n <<<"$(shape "$g")"
+  # shellcheck disable=SC2086  # GEMM_PARAMS is a list of words
   "$bin" trace gen gemm -p m="$m" -p n="$n" -p k="$k" -p dtype=fp16 --isa "$isa" \
-    --format jst -o "$tmp/$g.jst" >/dev/null
+    ${GEMM_PARAMS:-} --format jst -o "$tmp/$g.jst" >/dev/null
   "$bin" run --gpu "$g" --trace "$tmp/$g.jst" --json >"$tmp/$g.json"
   "$bin" gpus show "$g" --peaks --json >"$tmp/$g.peaks.json"
   python3 - "$g" "$isa" "$m" "$n" "$k" "$tmp/$g.json" "$tmp/$g.peaks.json" <<'PY'

@@ -4,6 +4,7 @@
 /// being fetched for a line and the list of waiters (an opaque 32-bit token plus the sectors the
 /// waiter still needs). Open addressing over a fixed power-of-two table and a fixed waiter pool:
 /// no allocation after construction.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
