@@ -7,7 +7,8 @@
 #   usage: scripts/gemm_peaks.sh [K] [config...]      (K default 8192)
 #   env: DTYPE=fp16|bf16|fp8|fp4|... (default fp16; the peak compared is that type's),
 #        GEMM_PARAMS="mma=warp tile_m=128 ..." (extra generator parameters, e.g. sm_100's
-#        pre-tcgen05 warp MMA: GEMM_PARAMS=mma=warp, with the shape override SHAPE="512 9472").
+#        pre-tcgen05 warp MMA: GEMM_PARAMS=mma=warp, with the shape override SHAPE="512 9472";
+#        sm_90 without thread-block clusters: GEMM_PARAMS=cluster=1x1).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${JOULESIM:-$root/build/joulesim}"

@@ -30,10 +30,16 @@ struct CoreSpec {
   uint32_t max_threads_per_cta = 1024;  ///< `core.max_threads_per_cta`
   uint32_t registers_per_sm = 65536;    ///< `core.registers_per_sm` (32-bit registers)
   uint32_t register_alloc_unit =
-      256;                        ///< `core.register_alloc_unit` (registers per warp, granularity)
-  uint32_t issue_width = 1;       ///< `core.issue_width` instructions per sub-core per cycle
-  uint32_t rf_banks = 2;          ///< `core.rf_banks` register-file banks per sub-core
-  uint32_t dies = 1;              ///< `core.dies` compute dies (XCDs); SMs split evenly
+      256;                   ///< `core.register_alloc_unit` (registers per warp, granularity)
+  uint32_t issue_width = 1;  ///< `core.issue_width` instructions per sub-core per cycle
+  uint32_t rf_banks = 2;     ///< `core.rf_banks` register-file banks per sub-core
+  uint32_t dies = 1;         ///< `core.dies` compute dies (XCDs); SMs split evenly
+  /// `core.gpcs`: graphics processing clusters, made of whole TPCs of `core.sms_per_tpc` SMs:
+  /// SM i is in TPC t = i / sms_per_tpc, and TPC t of T in GPC t * G / T with G = min(gpcs, T)
+  /// (as even a split as the counts allow; a config cut down with --set core.sm_count keeps at
+  /// least one TPC per GPC). A thread-block cluster's CTAs share one GPC.
+  uint32_t gpcs = 1;
+  uint32_t sms_per_tpc = 1;       ///< `core.sms_per_tpc` SMs per texture processing cluster
   std::string scheduler = "gto";  ///< `core.scheduler`: warp scheduler by name (gto, lrr)
   /// `core.cta_launch_cycles`: cycles from a CTA's dispatch to its warps' first issue (block
   /// scheduler, warp and register set-up); charged to every CTA, so the turnover of short CTAs
@@ -116,6 +122,9 @@ struct NocSpec {
   uint32_t bytes_per_clk_per_port = 32;  ///< `noc.bytes_per_clk_per_port`
   uint32_t latency = 8;                  ///< `noc.latency` L2-clock cycles per traversal
   uint32_t cross_die_latency = 0;        ///< `noc.cross_die_latency` extra cycles between dies
+  /// `noc.sm_to_sm_latency`: core cycles of a signal over the SM-to-SM network of a GPC (a
+  /// remote mbarrier arrive on another CTA of the cluster).
+  uint32_t sm_to_sm_latency = 180;
   /// `noc.memory_dies`: dies the DRAM channels (and LLC) are spread over, e.g. MI300X's 4 IODs
   /// (0: memory is not partitioned; no die crossing between L2 and memory).
   uint32_t memory_dies = 0;

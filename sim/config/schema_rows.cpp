@@ -118,6 +118,14 @@ void add_top_and_core(Builder& b) {
   with_default(b.field("core.dies", U, 1, 64, "dies",
                        "compute dies (XCDs/GCDs) the SMs are split over", core, &C::dies),
                "monolithic die");
+  with_default(b.field("core.gpcs", U, 1, 4096, "GPCs",
+                       "graphics processing clusters the SMs are split over (a thread-block "
+                       "cluster's CTAs share one)",
+                       core, &C::gpcs),
+               "one group: a thread-block cluster may use any SMs");
+  with_default(b.field("core.sms_per_tpc", U, 1, 64, "SMs",
+                       "SMs per TPC (GPCs are made of whole TPCs)", core, &C::sms_per_tpc),
+               "GPCs split SM by SM");
   with_default(b.field("core.cta_launch_cycles", U, 0, 100000, "core cycles",
                        "CTA dispatch to first issue of its warps", core, &C::cta_launch_cycles),
                "no CTA launch latency modelled");
@@ -267,6 +275,12 @@ void add_memories(Builder& b) {
   with_default(b.field("noc.cross_die_latency", U, 0, 8192, "L2 cycles",
                        "extra latency between compute dies", noc, &NocSpec::cross_die_latency),
                "monolithic die: no die crossing");
+  with_default(b.field("noc.sm_to_sm_latency", U, 0, 100000, "core cycles",
+                       "SM-to-SM network of a GPC: latency of a remote mbarrier arrive", noc,
+                       &NocSpec::sm_to_sm_latency),
+               "assumed: 180 cycles, below the ~265-cycle L2 hit that the SM-to-SM network "
+               "avoids (order of the distributed-shared-memory latency Luo et al. 2024 report "
+               "for Hopper; only cluster kernels use it)");
   with_default(b.field("noc.memory_dies", U, 0, 64, "dies",
                        "dies the DRAM channels and LLC are spread over (0: memory not partitioned, "
                        "no die crossing between L2 and memory)",

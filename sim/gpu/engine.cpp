@@ -22,7 +22,16 @@ class Engine {
     if (period_ <= 0) throw ConfigError("clocks.core_mhz: must be positive and below 1e6");
     for (uint32_t i = 0; i < spec.core.sm_count; ++i) {
       sms_.push_back(std::make_unique<Sm>(static_cast<uint16_t>(i), spec, counts_, mem_));
+      sms_.back()->set_signal_queue(&signals_);
     }
+    // GPCs of whole TPCs: SM i in TPC i / P, TPC t of T in GPC t * G / T (as even a split as
+    // the counts allow).
+    const uint32_t n = spec.core.sm_count, per = std::max<uint32_t>(1, spec.core.sms_per_tpc);
+    const uint32_t tpcs = (n + per - 1) / per, g = std::clamp<uint32_t>(spec.core.gpcs, 1, tpcs);
+    gpc_sms_.resize(g);
+    for (uint32_t i = 0; i < n; ++i)
+      gpc_sms_[uint64_t{i / per} * g / tpcs].push_back(static_cast<uint16_t>(i));
+    gpc_rr_.assign(g, 0);
     wake_.assign(sms_.size(), kNever);
     is_active_.assign(sms_.size(), false);
     active_.reserve(sms_.size());
@@ -67,6 +76,8 @@ class Engine {
     rr_ = 0;
     next_die_ = 0;
     std::fill(die_rr_.begin(), die_rr_.end(), 0);
+    clustered_ = info.cluster_ctas() > 1;
+    if (clustered_) begin_clusters(info, occ);
     dispatch(now_);
     int64_t last_progress = now_;
     uint32_t resident = prune_and_count_resident();
@@ -82,6 +93,13 @@ class Engine {
           progress = true;
         }
       }
+      while (signals_.next_at() <= now_) {  // SM-to-SM network (remote mbarrier arrives)
+        const RemoteSignal sig = signals_.pop();
+        sms_[sig.sm]->remote_arrive(sig, now_);
+        wake_[sig.sm] = now_;
+        activate(sig.sm);
+        progress = true;
+      }
       bool freed = false;
       for (uint16_t i : active_) {
         if (wake_[i] > now_) continue;
@@ -91,7 +109,7 @@ class Engine {
       }
       if (freed && more_ctas_) progress |= dispatch(now_ + 1);
       const uint32_t resident_after = prune_and_count_resident();
-      if (!more_ctas_ && active_.empty() && mem_.idle()) {
+      if (!more_ctas_ && active_.empty() && mem_.idle() && signals_.empty()) {
         account(1, resident);
         ++now_;
         break;
@@ -99,6 +117,7 @@ class Engine {
       int64_t next = kNever;
       for (uint16_t i : active_) next = std::min(next, wake_[i]);
       if (!mem_.idle()) next = std::min(next, mem_cycle(mem_.next_event()));
+      next = std::min(next, signals_.next_at());
       next = std::max(next, now_ + 1);
       if (progress) last_progress = now_;
       if (next == kNever)
@@ -136,6 +155,7 @@ class Engine {
       decode_new_opcodes(reader_->opcodes(), spec_, reader_->info().name, ops_);
     }
     const int64_t first_issue = at + spec_.core.cta_launch_cycles;
+    if (opt_.on_cta_dispatch) opt_.on_cta_dispatch(staged_.id, static_cast<uint16_t>(i), at);
     sms_[i]->start_cta(staged_, first_issue);
     wake_[i] = std::min(wake_[i], first_issue);
     activate(i);
@@ -144,6 +164,7 @@ class Engine {
   /// Hands out CTAs while SMs have room: breadth-first (one per SM per round, round robin), or,
   /// with one L2 per die, CTA c to die c mod dies (round robin over the SMs of that die).
   bool dispatch(int64_t at) {
+    if (clustered_) return dispatch_clusters(at);
     if (!die_sms_.empty()) return dispatch_by_die(at);
     bool any = false;
     const size_t n = sms_.size();
@@ -187,6 +208,75 @@ class Engine {
       place(sms[pick], at);
       rr = (pick + 1) % sms.size();
       next_die_ = (next_die_ + 1) % die_sms_.size();
+      any = true;
+    }
+    return any;
+  }
+
+  /// A cluster kernel: checks that one cluster fits in a GPC at all.
+  void begin_clusters(const trace::KernelInfo& info, const Occupancy& occ) {
+    if (std::string e = trace::cluster_shape_error(info); !e.empty())
+      throw Error("kernel '" + info.name + "' (id " + std::to_string(info.id) + "): " + e);
+    const uint32_t c = info.cluster_ctas();
+    size_t largest = 0;
+    for (const auto& g : gpc_sms_) largest = std::max(largest, g.size());
+    if (uint64_t{largest} * occ.ctas_per_sm < c) {
+      throw Error("kernel '" + info.name + "' (id " + std::to_string(info.id) +
+                  "): a thread-block cluster of " + std::to_string(c) +
+                  " CTAs cannot fit in one GPC: the largest has " + std::to_string(largest) +
+                  " SMs (core.sm_count " + std::to_string(spec_.core.sm_count) +
+                  " over core.gpcs " + std::to_string(gpc_sms_.size()) + ") x " +
+                  std::to_string(occ.ctas_per_sm) + " CTA(s) per SM by occupancy = " +
+                  std::to_string(uint64_t{largest} * occ.ctas_per_sm) + " CTA slots");
+    }
+    gather_.begin(info);
+    cluster_.clear();
+    std::fill(gpc_rr_.begin(), gpc_rr_.end(), 0);
+    gpc_next_ = 0;
+  }
+
+  /// Cluster launch: whole clusters in trace order, each on SMs of one GPC (GPCs taken round
+  /// robin; within a GPC one CTA per SM per pass, round robin, as the CTAs without clusters).
+  /// A cluster waits until some GPC has room for all of it; later clusters wait behind it.
+  bool dispatch_clusters(int64_t at) {
+    bool any = false;
+    const size_t ngpc = gpc_sms_.size();
+    while (more_ctas_) {
+      if (cluster_.empty() && !gather_.next(*reader_, cluster_, [&] {
+            if (reader_->opcodes().size() != ops_.size())
+              decode_new_opcodes(reader_->opcodes(), spec_, reader_->info().name, ops_);
+          })) {
+        more_ctas_ = false;
+        break;
+      }
+      const auto c = static_cast<uint32_t>(cluster_.size());
+      size_t g = ngpc;
+      for (size_t k = 0; k < ngpc && g == ngpc; ++k) {
+        const size_t cand = (gpc_next_ + k) % ngpc;
+        uint64_t room = 0;
+        for (uint16_t i : gpc_sms_[cand]) room += sms_[i]->free_cta_slots();
+        if (room >= c) g = cand;
+      }
+      if (g == ngpc) break;  // no GPC has room for the whole cluster yet
+      const std::vector<uint16_t>& sms = gpc_sms_[g];
+      peers_.clear();
+      size_t pos = gpc_rr_[g];
+      const int64_t first_issue = at + spec_.core.cta_launch_cycles;
+      for (uint32_t r = 0; r < c; ++pos) {
+        const uint16_t i = sms[pos % sms.size()];
+        if (!sms_[i]->has_free_cta_slot()) continue;
+        if (opt_.on_cta_dispatch) opt_.on_cta_dispatch(cluster_[r]->id, i, at);
+        const uint16_t slot = sms_[i]->start_cta(*cluster_[r], first_issue);
+        peers_.push_back({i, slot, sms_[i]->cta_generation(slot)});
+        wake_[i] = std::min(wake_[i], first_issue);
+        activate(i);
+        ++r;
+      }
+      gpc_rr_[g] = pos % sms.size();
+      for (uint32_t r = 0; r < c; ++r) sms_[peers_[r].sm]->set_cluster(peers_[r].slot, r, peers_);
+      gpc_next_ = (g + 1) % ngpc;
+      gather_.release(cluster_);
+      cluster_.clear();
       any = true;
     }
     return any;
@@ -277,6 +367,15 @@ class Engine {
   std::vector<std::vector<uint16_t>> die_sms_;
   std::vector<size_t> die_rr_;
   size_t next_die_ = 0;
+  // Thread-block clusters.
+  bool clustered_ = false;
+  std::vector<std::vector<uint16_t>> gpc_sms_;  ///< SMs of each GPC, ascending
+  std::vector<size_t> gpc_rr_;                  ///< per GPC: where its next round robin starts
+  size_t gpc_next_ = 0;                         ///< GPC tried first for the next cluster
+  ClusterGather gather_;
+  std::vector<trace::CtaTrace*> cluster_;  ///< the next cluster to place (empty: read one)
+  std::vector<ClusterPeer> peers_;
+  SignalQueue signals_;
   bool snapshots_ = false;
   int64_t next_snap_ps_ = 0;
 };

@@ -47,6 +47,9 @@ struct SimOptions {
   /// many picoseconds of simulated time (the energy model's power timeline).
   Picoseconds snapshot_interval{0};
   std::function<void(Picoseconds, const stats::ActivityCounts&)> on_snapshot;
+  /// If set: called when a CTA is dispatched, with its id, the SM it goes to and the core cycle
+  /// (placement checks, e.g. that a thread-block cluster shares one GPC).
+  std::function<void(const trace::Dim3& cta, uint16_t sm, int64_t cycle)> on_cta_dispatch;
 };
 
 /// Replays every command of @p source (kernels in stream order; memcpys are not timed) on the GPU

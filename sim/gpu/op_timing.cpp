@@ -127,7 +127,7 @@ void decode_new_opcodes(const trace::OpcodeTable& table, const config::GpuSpec& 
         else if (base == "SYNCS" && contains(name, "EXCH"))
           t.kind = OpKind::kMbarInit;
         else if (base == "SYNCS" && contains(name, "ARRIVE"))
-          t.kind = OpKind::kMbarArrive;
+          t.kind = OpKind::kMbarArrive, t.remote = contains(name, ".RED");
         else if (base == "SYNCS" && contains(name, "TRYWAIT"))
           t.kind = OpKind::kMbarWait;
         else if (base == "UTCBAR")

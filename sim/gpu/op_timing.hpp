@@ -73,6 +73,8 @@ struct OpTiming {
       false;              ///< global load that does not allocate in L1 (LDGSTS.BYPASS, cp.async.cg)
   bool cp_async = false;  ///< LDGSTS: counts in the warp's cp.async groups
   bool multicast = false;  ///< bulk copy delivered to several CTAs of a cluster
+  /// mbarrier arrive of cluster scope (SYNCS.ARRIVE...RED): lane addresses are shared::cluster
+  bool remote = false;
   trace::TensorType tensor_type = trace::TensorType::kNone;
   uint32_t latency = 1;      ///< cycles from issue to result (ALU, constant)
   int64_t occupancy_q = kQ;  ///< pipe (or tensor unit) occupancy in 1/kQ cycles

@@ -62,7 +62,7 @@ void Sm::begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable
   ctas_limit_ = std::min<uint32_t>(ctas_limit, static_cast<uint32_t>(ctas_.size()));
 }
 
-void Sm::start_cta(trace::CtaTrace& staged, int64_t now) {
+uint16_t Sm::start_cta(trace::CtaTrace& staged, int64_t now) {
   size_t free_slot = 0;
   while (free_slot < ctas_.size() && ctas_[free_slot].busy) ++free_slot;
   if (free_slot == ctas_.size())
@@ -77,6 +77,10 @@ void Sm::start_cta(trace::CtaTrace& staged, int64_t now) {
   }
   make_resident(staged, *statics_, cta.cta);
   cta.busy = true;
+  ++cta.gen;
+  cta.cluster_rank = 0;
+  cta.cluster_size = 1;
+  cta.peers[0] = ClusterPeer{id_, cta_index, cta.gen};
   cta.unfinished = cta.alive = static_cast<uint32_t>(n);
   cta.mbar.fill(Mbarrier{});
   cta.bulk_out = 0;
@@ -116,6 +120,7 @@ void Sm::start_cta(trace::CtaTrace& staged, int64_t now) {
     wait_until_[slot] = 0;
     wake_subcore(w.subcore, now);
   }
+  return cta_index;
 }
 
 int64_t Sm::tick(int64_t now, Picoseconds now_ps) {
@@ -426,8 +431,8 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
       break;
     case OpKind::kMbarArrive:
       if (inst.mem_width != 0 && lanes > 0) {
-        CtaSlot& cta = ctas_[w.cta_slot];
-        mbar_arrive(cta, mbarrier(cta, first_address(w, dyn)), 1, inst.immediate, now);
+        issue_mbar_arrive(w, inst, t, lane_addresses(w.addrs, dyn, lane_scratch_.data()), lanes,
+                          now);
       }
       break;
     case OpKind::kTcMma:

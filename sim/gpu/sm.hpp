@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/gpu_spec.hpp"
+#include "gpu/cluster.hpp"
 #include "gpu/gpu.hpp"
 #include "gpu/op_timing.hpp"
 #include "gpu/resident_cta.hpp"
@@ -27,6 +28,10 @@ inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 /// Response-id bit of TMA bulk-copy lines (with bit 31, the bypass bit): bits 8..15 the CTA slot,
 /// bits 0..7 the mbarrier index.
 inline constexpr uint32_t kBulkBit = 0x40000000u;
+/// With kBulkBit: a multicast line delivered to a CTA other than the one whose SM requested it
+/// (that SM holds the request's credits and counts it in flight; the receiver does not).
+inline constexpr uint32_t kPeerBit = 0x20000000u;
+using trace::kClusterRankShift;
 /// Outstanding loads per SM (64 warps x 16); a load finding none free waits.
 inline constexpr size_t kMemOpsPerSm = 1024;
 
@@ -137,6 +142,10 @@ struct Mbarrier {
 
 struct CtaSlot {
   bool busy = false;
+  uint32_t gen = 0;  ///< counts the CTAs this slot has held (remote signals name it)
+  /// Thread-block cluster: this CTA's rank, the cluster's size and where each rank lives.
+  uint8_t cluster_rank = 0, cluster_size = 1;
+  std::array<ClusterPeer, trace::kMaxClusterCtas> peers{};
   std::array<Mbarrier, kMbarriers> mbar{};
   uint32_t bulk_out = 0;    ///< bulk-copy line requests of this CTA not yet landed
   uint32_t tc_pending = 0;  ///< tcgen05.commit arrivals scheduled on its mbarriers, not yet made
@@ -179,9 +188,19 @@ class Sm {
   void begin_kernel(const std::vector<OpTiming>* ops, const trace::OpcodeTable* opcodes,
                     const trace::KernelInfo* info, StaticTable* statics, uint32_t ctas_limit);
   bool has_free_cta_slot() const { return resident_ctas_ < ctas_limit_; }
+  uint32_t free_cta_slots() const {
+    return resident_ctas_ < ctas_limit_ ? ctas_limit_ - resident_ctas_ : 0;
+  }
   /// Makes @p cta resident (copied in compact form; see make_resident); its warps may issue from @p
-  /// now.
-  void start_cta(trace::CtaTrace& cta, int64_t now);
+  /// now. Returns its CTA slot.
+  uint16_t start_cta(trace::CtaTrace& cta, int64_t now);
+  uint32_t cta_generation(uint16_t slot) const { return ctas_[slot].gen; }
+  /// The CTA in @p slot is rank @p rank of a cluster whose CTAs live at @p peers (by rank).
+  void set_cluster(uint16_t slot, uint32_t rank, const std::vector<ClusterPeer>& peers);
+  /// Where remote signals (SM-to-SM network) are posted; set by the engine.
+  void set_signal_queue(SignalQueue* q) { signals_ = q; }
+  /// Delivers a remote mbarrier arrive (one arrival) to its CTA.
+  void remote_arrive(const RemoteSignal& s, int64_t now);
 
   /// Pops memory responses that have arrived (after the hierarchy advanced to @p now).
   /// True if any arrived.
@@ -223,6 +242,8 @@ class Sm {
     uint32_t row = 0, offset = 0;  ///< next line to request
     uint32_t id = 0;               ///< response id (CTA slot and mbarrier)
     uint16_t cta_slot = 0;
+    uint16_t mcast = 0;  ///< multicast: cluster ranks that receive each line (0: this CTA only)
+    uint8_t mbar = 0;    ///< mbarrier index (same offset in every receiving CTA)
   };
   struct LsuEntry {
     mem::SectorRequest req;
@@ -294,6 +315,10 @@ class Sm {
   /// Sends at most one line of the oldest bulk copy; true if something was sent.
   bool bulk_step(Picoseconds now_ps);
   void bulk_landed(const mem::SectorRequest& resp, int64_t now);
+  /// mbarrier arrive instruction: local, or (SYNCS.ARRIVE...RED) on CTAs of the cluster named by
+  /// shared::cluster addresses, one per active lane.
+  void issue_mbar_arrive(Warp& w, const trace::Instruction& inst, const OpTiming& t,
+                         const uint64_t* addrs, int lanes, int64_t now);
   /// Retires landed groups in order; stops at one with an mbarrier arrival (cp_land fires it).
   static void cp_retire(Warp& w) {
     while (w.cp_first != w.cp_commit && w.cp_pending[w.cp_first % kCpGroups] == 0 &&
@@ -343,6 +368,7 @@ class Sm {
   const trace::OpcodeTable* opcodes_ = nullptr;  // diagnostics only
   const trace::KernelInfo* kernel_ = nullptr;
   StaticTable* statics_ = nullptr;
+  SignalQueue* signals_ = nullptr;
   uint32_t ctas_limit_ = 0;
   uint32_t resident_ctas_ = 0;
   uint32_t finished_ctas_ = 0;

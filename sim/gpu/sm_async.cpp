@@ -19,6 +19,16 @@
 // requests (one line per core cycle, assumed) sent straight to the crossbar behind the L1's
 // misses, sharing the SM's port credits; every landed line completes its bytes on the mbarrier.
 // A copy with fewer than four lanes (a captured trace) is treated as an ordinary global load.
+// UTMALDG.2D.MULTICAST (.multicast::cluster) has a fifth lane: the CTA mask, bit r for cluster
+// rank r. Each line is requested once (one L2 read, one trip out of the slice) and delivered into
+// the shared memory of every CTA in the mask, at the same offsets, completing bytes on the
+// mbarrier at the same offset in each (PTX ISA, cp.async.bulk.tensor: "multicast"). The SM that
+// requested the line holds its crossbar credit until every copy has landed.
+//
+// Remote arrive (SYNCS.ARRIVE.TRANS64.RED, mbarrier.arrive.shared::cluster): each active lane
+// names one barrier by its shared::cluster address, the target CTA's rank in bits 24..27 above
+// the shared window (kClusterRankShift). Its own CTA's barrier is signalled at once; another
+// CTA's after noc.sm_to_sm_latency, over the GPC's SM-to-SM network (the engine delivers it).
 //
 // cp.async (LDGSTS): an ordinary global load without a destination register (sm_memory.cpp);
 // .BYPASS (cp.async.cg) does not allocate in L1 and therefore takes no L1 MSHR. LDGDEPBAR closes
@@ -92,6 +102,60 @@ bool Sm::mbar_blocked(const Warp& w) const {
   return (m.phases & 1u) == (inst.immediate & 1u);
 }
 
+void Sm::set_cluster(uint16_t slot, uint32_t rank, const std::vector<ClusterPeer>& peers) {
+  CtaSlot& cta = ctas_[slot];
+  cta.cluster_rank = static_cast<uint8_t>(rank);
+  cta.cluster_size = static_cast<uint8_t>(peers.size());
+  std::copy(peers.begin(), peers.end(), cta.peers.begin());
+}
+
+void Sm::issue_mbar_arrive(Warp& w, const trace::Instruction& inst, const OpTiming& t,
+                           const uint64_t* addrs, int lanes, int64_t now) {
+  CtaSlot& cta = ctas_[w.cta_slot];
+  if (!t.remote) {
+    mbar_arrive(cta, mbarrier(cta, addrs[0]), 1, inst.immediate, now);
+    return;
+  }
+  for (int l = 0; l < lanes; ++l) {
+    const uint64_t off = addrs[l] - kernel_->shmem_base;
+    const auto rank = static_cast<uint32_t>(off >> kClusterRankShift);
+    const uint64_t local = addrs[l] - (uint64_t{rank} << kClusterRankShift);
+    if (addrs[l] < kernel_->shmem_base || rank >= cta.cluster_size) {
+      std::ostringstream os;
+      os << "kernel '" << kernel_->name << "': remote mbarrier arrive to shared::cluster address 0x"
+         << std::hex << addrs[l] << std::dec << " names cluster rank " << rank
+         << ", but the CTA's cluster has " << unsigned{cta.cluster_size}
+         << " CTA(s) (rank r's shared memory starts r << " << kClusterRankShift
+         << " bytes above the shared window)";
+      throw Error(os.str());
+    }
+    if (rank == cta.cluster_rank) {
+      mbar_arrive(cta, mbarrier(cta, local), 1, inst.immediate, now);
+      continue;
+    }
+    const ClusterPeer& p = cta.peers[rank];
+    RemoteSignal sig;
+    sig.at = now + spec_.noc.sm_to_sm_latency;
+    sig.sm = p.sm;
+    sig.slot = p.slot;
+    sig.gen = p.gen;
+    sig.addr = local;
+    signals_->post(sig);
+  }
+}
+
+void Sm::remote_arrive(const RemoteSignal& s, int64_t now) {
+  CtaSlot& cta = ctas_[s.slot];
+  if (!cta.busy || cta.gen != s.gen) {
+    throw Error("kernel '" + kernel_->name + "': remote mbarrier arrive reached SM " +
+                std::to_string(id_) +
+                " after the target CTA of the cluster had exited (a cluster's CTAs must not exit "
+                "while others may still signal them)");
+  }
+  mbar_arrive(cta, mbarrier(cta, s.addr), 1, 0, now);
+  progressed_ = true;
+}
+
 void Sm::issue_bulk_copy(Warp& w, uint16_t slot, const trace::Instruction& inst,
                          const uint64_t* addrs, int lanes, const OpTiming& t, int64_t now) {
   if (lanes < 4 || inst.mem_width == 0) {
@@ -115,7 +179,17 @@ void Sm::issue_bulk_copy(Warp& w, uint16_t slot, const trace::Instruction& inst,
   CtaSlot& cta = ctas_[w.cta_slot];
   mbarrier(cta, a[3]);  // checks that the barrier's slot is its own
   j.cta_slot = w.cta_slot;
-  j.id = kBypass | kBulkBit | (uint32_t{w.cta_slot} << 8) | mbar_index(a[3]);
+  j.mbar = static_cast<uint8_t>(mbar_index(a[3]));
+  j.id = kBypass | kBulkBit | (uint32_t{w.cta_slot} << 8) | j.mbar;
+  if (t.multicast && lanes >= 5) {
+    const uint64_t all = (uint64_t{1} << cta.cluster_size) - 1;
+    if (a[4] == 0 || (a[4] & ~all) != 0) {
+      throw Error("kernel '" + kernel_->name + "': multicast bulk copy CTA mask 0x" +
+                  std::to_string(a[4]) + " names ranks outside the CTA's cluster of " +
+                  std::to_string(cta.cluster_size) + " (or none)");
+    }
+    j.mcast = static_cast<uint16_t>(a[4]);
+  }
   bulk_.push(j);
 }
 
@@ -132,9 +206,26 @@ bool Sm::bulk_step(Picoseconds now_ps) {
     r.sector_mask = static_cast<uint8_t>(r.sector_mask | (1u << s));
   r.sm = id_;
   r.id = j.id;
-  mem_.send(r, now_ps);
-  ++inflight_;
-  ++ctas_[j.cta_slot].bulk_out;
+  const CtaSlot& cta = ctas_[j.cta_slot];
+  if (j.mcast == 0) {
+    mem_.send(r, now_ps);
+    ++inflight_;
+    ++ctas_[j.cta_slot].bulk_out;
+  } else {
+    // One request; a copy of the response for each CTA in the mask. Only this CTA's own copy
+    // counts in this SM's in-flight work.
+    std::array<mem::Destination, trace::kMaxClusterCtas> dest{};
+    uint32_t n = 0;
+    for (uint32_t rank = 0; rank < cta.cluster_size; ++rank) {
+      if (!(j.mcast >> rank & 1u)) continue;
+      const ClusterPeer& p = cta.peers[rank];
+      const bool own = rank == cta.cluster_rank;
+      dest[n++] = {p.sm,
+                   kBypass | kBulkBit | (own ? 0u : kPeerBit) | (uint32_t{p.slot} << 8) | j.mbar};
+      if (own) ++inflight_, ++ctas_[j.cta_slot].bulk_out;
+    }
+    mem_.send_multicast(r, dest.data(), n, now_ps);
+  }
   j.offset += static_cast<uint32_t>(end - addr);
   if (j.offset == j.row_bytes) {
     j.offset = 0;
@@ -148,8 +239,16 @@ void Sm::bulk_landed(const mem::SectorRequest& resp, int64_t now) {
   const auto bytes = static_cast<int64_t>(std::popcount(resp.sector_mask)) * spec_.l1.sector_bytes;
   // Written into shared memory through its 128-byte-per-cycle port.
   counts_[stats::Counter::kSmemWrite] += static_cast<uint64_t>((bytes + 127) / 128);
-  if (cta.bulk_out > 0) --cta.bulk_out;
-  mbar_arrive(cta, cta.mbar[resp.id & 0xFFu], 0, -bytes, now);
+  const bool peer = (resp.id & kPeerBit) != 0;
+  if (!peer && cta.bulk_out > 0) --cta.bulk_out;
+  Mbarrier& m = cta.mbar[resp.id & 0xFFu];
+  if (peer && (!cta.busy || m.expected == 0)) {
+    throw Error("kernel '" + kernel_->name + "': a multicast bulk copy landed on SM " +
+                std::to_string(id_) + " in a CTA " +
+                (cta.busy ? "whose mbarrier was not initialised" : "that had exited") +
+                " (a cluster must initialise its barriers before its peers copy into it)");
+  }
+  mbar_arrive(cta, m, 0, -bytes, now);
   free_cta_if_done(cta);
 }
 

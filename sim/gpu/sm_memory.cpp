@@ -22,6 +22,7 @@ constexpr uint32_t kSlotMask = 0xFFFFu;
 constexpr uint32_t kGenMask = 0x3FFFu;
 static_assert((kNoWaiter | kBypassBit) != mem::kWritebackId);
 static_assert((kNoWaiter & kBulkBit) == 0 && ((kGenMask << 16) & kBulkBit) == 0);
+static_assert(((kBulkBit | kPeerBit) & kBypassBit) == 0);
 }  // namespace
 
 void Sm::issue_global(Warp& w, uint16_t slot, const trace::Instruction& inst, const uint64_t* addrs,
@@ -218,7 +219,11 @@ bool Sm::poll_responses(int64_t now, Picoseconds /*now_ps*/) {
   mem::SectorRequest resp;
   while (mem_.pop_response(id_, resp)) {
     any = true;
-    if (inflight_ > 0) --inflight_;
+    // A multicast copy for a CTA here that another SM requested is not in this SM's count.
+    const bool peer =
+        (resp.id & (kBypassBit | kBulkBit | kPeerBit)) == (kBypassBit | kBulkBit | kPeerBit) &&
+        resp.id != mem::kWritebackId;
+    if (!peer && inflight_ > 0) --inflight_;
     if ((resp.id & (kBypassBit | kBulkBit)) == (kBypassBit | kBulkBit) &&
         resp.id != mem::kWritebackId) {
       bulk_landed(resp, now);

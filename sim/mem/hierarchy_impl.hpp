@@ -3,6 +3,7 @@
 /// MemoryHierarchy::Impl: the state below L1 and the event handlers that move requests through
 /// it. memory_hierarchy.cpp holds the public API, the event loop and the crossbar; l2_path.cpp the
 /// L2 slices, the LLC and the DRAM glue. Timing split: see memory.hpp.
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -43,7 +44,15 @@ struct Rec {
   uint8_t stage = 0;  ///< EventType last scheduled, for diagnostics
   bool used = false;
   uint16_t slice = 0;
-  int32_t next = -1;  ///< free list / slice wait list
+  int32_t next = -1;   ///< free list / slice wait list
+  int32_t mcast = -1;  ///< multicast group (index into Impl::mcast), -1: an ordinary request
+};
+
+/// Receivers of one multicast request and how many copies are still on their way.
+struct McastGroup {
+  std::array<Destination, kMaxMulticast> dest{};
+  uint32_t n = 0, left = 0;
+  int32_t next_free = -1;
 };
 
 struct Port {
@@ -80,6 +89,8 @@ struct MemoryHierarchy::Impl {
   int64_t reserve(Port& port, int64_t t, uint32_t flits);
   void respond(uint32_t rec, int64_t t);  ///< response leaves the slice pipeline at @p t
   void free_rec(uint32_t rec);
+  /// Starts @p req through the crossbar at @p now_ps; @p group: its multicast group (or -1).
+  void inject(const SectorRequest& req, int64_t now_ps, int32_t group);
 
   // l2_path.cpp
   void slice_lookup(uint32_t rec, int64_t t);
@@ -120,9 +131,12 @@ struct MemoryHierarchy::Impl {
   int64_t dram_refresh_floor = 0;  ///< no channel's next refresh is earlier (command clocks)
 
   std::vector<Rec> recs;
+  std::vector<McastGroup> mcast;  ///< grows to the most multicast requests ever in flight
+  int32_t free_mcast = -1;
   int32_t free_recs = -1;
   uint32_t recs_in_flight = 0;
   uint32_t credits_per_sm = 0;
+  uint32_t ring_cap = 0;            ///< responses each SM's ring holds
   std::vector<uint32_t> in_flight;  ///< per SM
   std::vector<Port> sm_out, sm_in, slice_in, slice_out;
   std::vector<uint32_t> sm_die, slice_die;

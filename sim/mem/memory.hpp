@@ -28,6 +28,14 @@ struct SectorRequest {
   uint32_t id = 0;  ///< chosen by the requester, returned unchanged with the response
 };
 
+/// One receiver of a multicast response: its SM and the id its copy of the response carries.
+struct Destination {
+  uint16_t sm = 0;
+  uint32_t id = 0;
+};
+/// Most receivers of one multicast request (a thread-block cluster's 16 CTAs).
+inline constexpr uint32_t kMaxMulticast = 16;
+
 /// Id the L1 puts on the write-backs of dirty lines it evicts (write_back policy); their
 /// acknowledgements are absorbed by L1Cache::fill(). Requesters must not use this id.
 inline constexpr uint32_t kWritebackId = 0xFFFFFFFFu;
@@ -119,6 +127,13 @@ class MemoryHierarchy {
   bool can_accept(uint16_t sm) const;
   /// Injects a request at time @p now (must be >= the last advance_to time).
   void send(const SectorRequest& req, Picoseconds now);
+  /// Injects a read request (TMA multicast) whose response is delivered to each of the @p n
+  /// (1..kMaxMulticast) destinations: the request, the L2 lookup and the slice's output port are
+  /// one request's; the crossbar then carries a copy into each destination SM's port (each
+  /// counted in noc.flit as it leaves the slice only once). @p req.sm is charged the credit until
+  /// the last copy is delivered; @p req.id is unused. Same preconditions as send().
+  void send_multicast(const SectorRequest& req, const Destination* dests, uint32_t n,
+                      Picoseconds now);
   /// Processes every internal clock edge (L2/NoC, DRAM) up to and including @p now.
   void advance_to(Picoseconds now);
   /// Pops one response for SM @p sm that has arrived by the last advance_to time.

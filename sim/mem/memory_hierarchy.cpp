@@ -111,7 +111,10 @@ MemoryHierarchy::Impl::Impl(const config::GpuSpec& s, stats::ActivityCounts& c)
   in_flight.assign(sms, 0);
   sm_out.resize(sms);
   sm_in.resize(sms);
-  resp_ring.resize(size_t{sms} * credits_per_sm);
+  // Room for a full window of an SM's own responses plus multicast copies other SMs requested
+  // (an SM pops its responses every core cycle, so the ring never holds more than a few).
+  ring_cap = 2 * credits_per_sm;
+  resp_ring.resize(size_t{sms} * ring_cap);
   resp_head.assign(sms, 0);
   resp_count.assign(sms, 0);
   sm_listed.assign(sms, 0);
@@ -231,32 +234,53 @@ void MemoryHierarchy::Impl::dispatch(const Event& e) {
       break;
     }
     case EventType::kSliceRespOut: {
+      // A multicast response leaves the slice once and is copied to each destination's port.
       Rec& r = recs[e.a];
       const uint32_t flits = resp_flits(r.req);
       counts[stats::Counter::kNocFlit] += flits;
       const int64_t start = reserve(slice_out[r.slice], t, flits);
       r.stage = static_cast<uint8_t>(EventType::kRespAtSmPort);
-      schedule(start + noc_latency(r.req.sm, r.slice), EventType::kRespAtSmPort, e.a);
+      if (r.mcast < 0) {
+        schedule(start + noc_latency(r.req.sm, r.slice), EventType::kRespAtSmPort, e.a);
+      } else {
+        const McastGroup& g = mcast[static_cast<size_t>(r.mcast)];
+        for (uint32_t d = 0; d < g.n; ++d)
+          schedule(start + noc_latency(g.dest[d].sm, r.slice), EventType::kRespAtSmPort, e.a, d);
+      }
       break;
     }
     case EventType::kRespAtSmPort: {
       Rec& r = recs[e.a];
       const uint32_t flits = resp_flits(r.req);
-      const int64_t start = reserve(sm_in[r.req.sm], t, flits);
+      const uint16_t sm = r.mcast < 0 ? r.req.sm : mcast[static_cast<size_t>(r.mcast)].dest[e.b].sm;
+      const int64_t start = reserve(sm_in[sm], t, flits);
       r.stage = static_cast<uint8_t>(EventType::kRespVisible);
-      schedule(start + flits * tm.flit_ps, EventType::kRespVisible, e.a);
+      schedule(start + flits * tm.flit_ps, EventType::kRespVisible, e.a, e.b);
       break;
     }
     case EventType::kRespVisible: {
       Rec& r = recs[e.a];
-      const uint16_t sm = r.req.sm;
-      const size_t pos = (resp_head[sm] + resp_count[sm]) % credits_per_sm;
-      resp_ring[size_t{sm} * credits_per_sm + pos] = r.req;
+      SectorRequest resp = r.req;
+      McastGroup* g = r.mcast < 0 ? nullptr : &mcast[static_cast<size_t>(r.mcast)];
+      if (g != nullptr) resp.sm = g->dest[e.b].sm, resp.id = g->dest[e.b].id;
+      const uint16_t sm = resp.sm;
+      if (resp_count[sm] == ring_cap) {
+        throw Error("memory: more than " + std::to_string(ring_cap) + " responses waiting for SM " +
+                    std::to_string(sm) + " (it must pop them every core cycle)");
+      }
+      const size_t pos = (resp_head[sm] + resp_count[sm]) % ring_cap;
+      resp_ring[size_t{sm} * ring_cap + pos] = resp;
       ++resp_count[sm];
       ++responses_waiting;
       if (!sm_listed[sm]) {
         sm_listed[sm] = 1;
         sms_with_responses.push_back(sm);
+      }
+      if (g != nullptr) {
+        if (--g->left > 0) break;
+        g->next_free = free_mcast;
+        free_mcast = r.mcast;
+        r.mcast = -1;
       }
       free_rec(e.a);
       break;
@@ -288,7 +312,37 @@ bool MemoryHierarchy::can_accept(uint16_t sm) const {
 }
 
 void MemoryHierarchy::send(const SectorRequest& req, Picoseconds now) {
+  impl_->inject(req, now.value, -1);
+}
+
+void MemoryHierarchy::send_multicast(const SectorRequest& req, const Destination* dests, uint32_t n,
+                                     Picoseconds now) {
   Impl& m = *impl_;
+  if (n == 0 || n > kMaxMulticast || req.write) {
+    throw Error("multicast request from SM " + std::to_string(req.sm) + ": " +
+                (req.write ? "writes cannot be multicast"
+                           : std::to_string(n) + " destinations (1 to " +
+                                 std::to_string(kMaxMulticast) + " allowed)"));
+  }
+  for (uint32_t d = 0; d < n; ++d) {
+    if (dests[d].sm >= m.in_flight.size())
+      throw Error("multicast destination SM " + std::to_string(dests[d].sm) + " does not exist");
+  }
+  if (m.free_mcast < 0) {
+    m.mcast.emplace_back();
+    m.free_mcast = static_cast<int32_t>(m.mcast.size() - 1);
+  }
+  const int32_t gi = m.free_mcast;
+  McastGroup& g = m.mcast[static_cast<size_t>(gi)];
+  m.free_mcast = g.next_free;
+  std::copy(dests, dests + n, g.dest.begin());
+  g.n = g.left = n;
+  m.inject(req, now.value, gi);
+}
+
+void MemoryHierarchy::Impl::inject(const SectorRequest& req, int64_t now_ps, int32_t group) {
+  Impl& m = *this;
+  const Picoseconds now{now_ps};
   if (req.sm >= m.in_flight.size()) {
     throw Error("memory request from SM " + std::to_string(req.sm) + " but the GPU has " +
                 std::to_string(m.in_flight.size()) + " SMs");
@@ -305,6 +359,7 @@ void MemoryHierarchy::send(const SectorRequest& req, Picoseconds now) {
   r.sent = t;
   r.used = true;
   r.next = -1;
+  r.mcast = group;
   r.l2_line = req.line_addr / m.l2_line_bytes;
   const auto shift =
       static_cast<uint32_t>((req.line_addr % m.l2_line_bytes) / m.spec.l2.sector_bytes);
@@ -359,8 +414,8 @@ void MemoryHierarchy::advance_to(Picoseconds now) {
 bool MemoryHierarchy::pop_response(uint16_t sm, SectorRequest& out) {
   Impl& m = *impl_;
   if (sm >= m.resp_count.size() || m.resp_count[sm] == 0) return false;
-  out = m.resp_ring[size_t{sm} * m.credits_per_sm + m.resp_head[sm]];
-  m.resp_head[sm] = (m.resp_head[sm] + 1) % m.credits_per_sm;
+  out = m.resp_ring[size_t{sm} * m.ring_cap + m.resp_head[sm]];
+  m.resp_head[sm] = (m.resp_head[sm] + 1) % m.ring_cap;
   --m.resp_count[sm];
   --m.responses_waiting;
   return true;

@@ -117,6 +117,7 @@ void AccelSimKernelReader::parse_header() {
     fail("block dim (" + std::to_string(info_.block.x) + "," + std::to_string(info_.block.y) + "," +
          std::to_string(info_.block.z) + ") has " + std::to_string(info_.block.count()) +
          " threads; 1 to 1024 are allowed");
+  if (std::string e = cluster_shape_error(info_); !e.empty()) fail("'-cluster dim': " + e);
   info_.isa = IsaFamily::kSass;
   info_.warp_size = 32;
   uint32_t table = isa_table_version(info_.isa, info_.binary_version);
@@ -165,6 +166,8 @@ void AccelSimKernelReader::header_line(std::string_view t, bool& have_version, b
   } else if (key == "block dim") {
     dim(info_.block);
     have_block = true;
+  } else if (key == "cluster dim") {  // joulesim extension (traces/FORMAT.md); absent: (1,1,1)
+    dim(info_.cluster);
   } else if (key == "shmem") {
     number(info_.shmem_bytes);
   } else if (key == "nregs") {

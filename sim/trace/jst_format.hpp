@@ -18,6 +18,8 @@ inline constexpr uint8_t kTagMemcpy = 0x01;
 inline constexpr uint8_t kTagKernel = 0x02;
 inline constexpr uint8_t kTagCta = 0x03;
 inline constexpr uint8_t kTagKernelEnd = 0x04;
+/// Optional, right after a kernel's info: its thread-block cluster shape (absent: 1,1,1).
+inline constexpr uint8_t kTagCluster = 0x05;
 
 // Instruction header bits.
 inline constexpr uint8_t kPcNext = 0x01;    // pc == previous pc + 16

@@ -70,6 +70,12 @@ void JstKernelReader::read_info() {
   uint64_t n = c_.varint();
   if (n > 64) c_.fail("more than 64 warnings");
   for (uint64_t i = 0; i < n; ++i) info_.warnings.push_back(c_.string(kMaxName, "warning"));
+  c_.ensure(1);
+  if (c_.available() > 0 && static_cast<uint8_t>(*c_.data()) == kTagCluster) {
+    c_.byte();
+    info_.cluster = {u32("cluster.x"), u32("cluster.y"), u32("cluster.z")};
+    if (std::string e = cluster_shape_error(info_); !e.empty()) c_.fail(e);
+  }
 }
 
 // Byte readers for decode_instruction(): FastBytes reads without bounds checks from a buffer that

@@ -69,6 +69,11 @@ void put_info(std::string& b, const KernelInfo& k) {
   put_varint(b, k.warp_size);
   put_varint(b, k.warnings.size());
   for (const auto& w : k.warnings) put_string(b, w);
+  // Only cluster kernels carry the record, so traces without clusters keep their bytes.
+  if (k.cluster_ctas() != 1) {
+    b.push_back(static_cast<char>(kTagCluster));
+    for (uint32_t v : {k.cluster.x, k.cluster.y, k.cluster.z}) put_varint(b, v);
+  }
 }
 
 // Deltas bit-packed at a common width after dropping their common low zero bits (gathers of

@@ -235,12 +235,28 @@ struct KernelInfo {
   uint64_t shmem_base = 0, local_base = 0;
   IsaFamily isa = IsaFamily::kSass;
   uint32_t warp_size = 32;
-  uint32_t regs_in_header = 0;        ///< -nregs exactly as the trace wrote it
+  uint32_t regs_in_header = 0;  ///< -nregs exactly as the trace wrote it
+  /// Thread-block cluster shape (sm_90+ cluster launch): CTAs whose grid coordinates divided by
+  /// it are equal form one cluster, co-scheduled on SMs of one GPC. (1,1,1): no clusters (every
+  /// trace written before clusters existed). Each dimension divides the grid's.
+  Dim3 cluster;
   std::vector<std::string> warnings;  ///< non-fatal problems found reading the header (fallbacks)
+  uint32_t cluster_ctas() const { return static_cast<uint32_t>(cluster.count()); }
   uint32_t warps_per_cta() const {
     return static_cast<uint32_t>((block.count() + warp_size - 1) / warp_size);
   }
 };
+
+/// Largest thread-block cluster the readers accept (16 CTAs: Hopper's non-portable maximum; 8 is
+/// the portable one, CUDA C++ Programming Guide, "Thread Block Clusters").
+inline constexpr uint32_t kMaxClusterCtas = 16;
+/// shared::cluster addresses (remote mbarrier arrives): CTA rank r's shared-memory byte at shared
+/// address A (the kernel's shared window) is A + r << kClusterRankShift (traces/FORMAT.md).
+inline constexpr uint32_t kClusterRankShift = 24;
+
+/// Why @p k's cluster shape is invalid ("" when it is fine): each dimension at least 1 and a
+/// divisor of the grid's, at most kMaxClusterCtas CTAs in all.
+std::string cluster_shape_error(const KernelInfo& k);
 
 /// Streams the CTAs of one kernel in trace order. Memory is bounded by the CTA being read.
 class KernelReader {

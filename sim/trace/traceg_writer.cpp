@@ -133,6 +133,7 @@ void write_header(std::string& s, const KernelInfo& k, uint32_t id) {
   s += "-kernel id = " + std::to_string(id) + "\n";
   s += "-grid dim = " + dim(k.grid) + "\n";
   s += "-block dim = " + dim(k.block) + "\n";
+  if (k.cluster_ctas() != 1) s += "-cluster dim = " + dim(k.cluster) + "\n";
   s += "-shmem = " + std::to_string(k.shmem_bytes) + "\n";
   s += "-nregs = " + std::to_string(k.regs_per_thread) + "\n";
   s += "-binary version = " + std::to_string(k.binary_version) + "\n";

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <map>
 
 #include "core/error.hpp"
@@ -90,16 +91,18 @@ void check(const Case& c, uint64_t m, uint64_t n, uint64_t k, uint32_t prefetch 
     if (base_of(r.opcode) == "UTMALDG") {
       // A TMA box: lane 0 its first global byte, lane 1 the row pitch, rows << 16 | row bytes in
       // the immediate. Every row lies inside one matrix.
-      ASSERT_EQ(r.addrs.size(), 4u);
+      // A multicast box has a fifth lane, the CTA mask: the box lands in each CTA it names.
+      ASSERT_TRUE(r.addrs.size() == 4u || r.addrs.size() == 5u);
+      const uint64_t copies = r.addrs.size() == 5 ? std::popcount(r.addrs[4]) : 1;
       const uint64_t rows = r.inst.immediate >> 16, row_bytes = r.inst.immediate & 0xFFFF;
       const uint64_t first = r.addrs[0], last = first + (rows - 1) * r.addrs[1] + row_bytes;
       if (first >= a && first < a + a_bytes) {
         ASSERT_LE(last, a + a_bytes);
-        a_read += rows * row_bytes;
+        a_read += rows * row_bytes * copies;
       } else {
         ASSERT_GE(first, b);
         ASSERT_LE(last, b + b_bytes);
-        b_read += rows * row_bytes;
+        b_read += rows * row_bytes * copies;
       }
       continue;
     }
@@ -237,6 +240,41 @@ TEST(GenGemm, Sm100Tcgen05KernelIsWarpSpecialisedOnTensorMemory) {
   bool hmma = false;
   for (const Rec& r : w.recs) hmma |= base_of(r.opcode) == "HMMA";
   EXPECT_TRUE(hmma);
+}
+
+// 2x1 clusters (two CTAs along M share B): each producer copies its own A tile and half of the
+// B tile with a multicast to both CTAs, so the bytes requested from memory for B halve while
+// every CTA still receives whole tiles (check() counts deliveries). 1x2 shares A instead.
+TEST(GenGemm, Sm90ClustersMulticastTheSharedTile) {
+  auto requested = [](const std::string& cluster, uint64_t& a_req, uint64_t& b_req, Dim3& shape) {
+    Flat f = make_flat("gemm", {{"m", "256"}, {"n", "512"}, {"k", "256"}, {"cluster", cluster}},
+                       Isa::kSm90);
+    const uint64_t b = f.copies[1].first;
+    a_req = b_req = 0;
+    shape = f.kernels.at(0).cluster;
+    for (const Rec& r : f.recs) {
+      if (base_of(r.opcode) != "UTMALDG") continue;
+      const uint64_t bytes = (r.inst.immediate >> 16) * (r.inst.immediate & 0xFFFF);
+      (r.addrs[0] >= b ? b_req : a_req) += bytes;
+    }
+  };
+  uint64_t a1, b1, a2, b2, a3, b3;
+  Dim3 s1, s2, s3;
+  requested("1x1", a1, b1, s1);
+  requested("2x1", a2, b2, s2);
+  requested("1x2", a3, b3, s3);
+  EXPECT_EQ(s1, (Dim3{1, 1, 1}));
+  EXPECT_EQ(s2, (Dim3{1, 2, 1}));  // grid x runs along N, y along M
+  EXPECT_EQ(s3, (Dim3{2, 1, 1}));
+  // m/bm = 2 CTA rows read B (256 x 512 x 2 bytes) each without clusters; n/bn = 2 read A.
+  EXPECT_EQ(b1, 2u * 256 * 512 * 2);
+  EXPECT_EQ(a1, 2u * 256 * 256 * 2);
+  EXPECT_EQ(b2, b1 / 2);
+  EXPECT_EQ(a2, a1);
+  EXPECT_EQ(a3, a1 / 2);
+  EXPECT_EQ(b3, b1);
+  Case c{Isa::kSm90, "fp16", false, "HGMMA.64x256x16.F32", 128, 256};
+  check(c, 256, 512, 256, 1, "tma");  // auto: 2x1 here; every tile delivered once per CTA
 }
 
 TEST(GenGemm, Sm90GroupsAreFencedByArriveAndDepbar) {
@@ -380,4 +418,35 @@ TEST(GenGemm, CdnaAccumulatorsLiveInAgprs) {
   // 4 waves x 4 k-tiles x (2 x 4 blocks) x 4 k-steps of 8; 4 waves x 8 blocks x 16 values.
   EXPECT_EQ(mfmas, 4u * 4 * 8 * 4);
   EXPECT_EQ(stores, 4u * 8 * 16);
+}
+
+// The sm_90 TMA kernel's epilogue stages C through shared memory: every byte a warp reads back
+// (LDS.128) is one its own STS.64 wrote, each exactly once, and the C stores are STG.E.128 of
+// whole 128-byte lines (check() verifies every byte of C is written once).
+TEST(GenGemm, Sm90TmaEpilogueStagesCThroughSharedMemory) {
+  Flat f = make_flat("gemm", {{"m", "128"}, {"n", "256"}, {"k", "64"}}, Isa::kSm90);
+  std::map<std::pair<uint64_t, uint32_t>, std::map<uint64_t, int>> written;  // (cta, warp)
+  uint64_t read = 0, lines = 0;
+  for (const Rec& r : f.recs) {
+    const std::string op = r.opcode;
+    if (op == "STS.64") {
+      for (uint64_t a : r.addrs)
+        for (uint64_t i = 0; i < 8; ++i) written[{r.cta, r.warp}][a + i]++;
+    } else if (op == "LDS.128") {
+      auto& mine = written[{r.cta, r.warp}];
+      for (uint64_t a : r.addrs) {
+        for (uint64_t i = 0; i < 16; ++i) EXPECT_EQ(mine[a + i], 1) << std::hex << a + i;
+        read += 16;
+      }
+    } else if (op == "STG.E.128") {
+      ASSERT_EQ(r.addrs.size(), 32u);
+      for (uint32_t l = 1; l < 32; ++l) EXPECT_EQ(r.addrs[l], r.addrs[0] + 16 * l);
+      EXPECT_EQ(r.addrs[0] % 128, 0u);
+      lines += 4;
+    }
+  }
+  // 8 consumer warps x 16 rows x 256 f32 columns, each byte read back once; 1024 lines of C.
+  EXPECT_EQ(read, 8u * 16 * 256 * 4);
+  EXPECT_EQ(lines, 128u * 256 * 4 / 128);
+  check({Isa::kSm90, "fp16", false, "HGMMA.64x256x16.F32", 128, 256}, 128, 256, 64, 1, "tma");
 }

@@ -25,6 +25,7 @@ void expect_same(const Flat& a, const Flat& b) {
     EXPECT_EQ(x.name, y.name);
     EXPECT_EQ(x.grid, y.grid);
     EXPECT_EQ(x.block, y.block);
+    EXPECT_EQ(x.cluster, y.cluster);
     EXPECT_EQ(x.shmem_bytes, y.shmem_bytes);
     EXPECT_EQ(x.regs_per_thread, y.regs_per_thread);
     EXPECT_EQ(x.regs_in_header, y.regs_in_header);
@@ -80,6 +81,8 @@ const std::vector<Case>& sass_cases() {
        {{"m", "256"}, {"n", "128"}, {"k", "128"}, {"sparse", "1"}, {"copy", "registers"}},
        Isa::kSm80},
       {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "128"}, {"dtype", "bf16"}}, Isa::kSm90},
+      // Two M tiles: a 2x1 cluster with multicast B (the .jst cluster record, '-cluster dim').
+      {"gemm", {{"m", "256"}, {"n", "512"}, {"k", "128"}}, Isa::kSm90},
       {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "512"}, {"dtype", "fp4"}}, Isa::kSm100},
       {"gemm", {{"m", "128"}, {"n", "256"}, {"k", "512"}, {"copy", "tma"}}, Isa::kSm100},
   };

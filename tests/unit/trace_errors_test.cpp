@@ -164,3 +164,20 @@ TEST(TraceErrors, KernelListErrors) {
   EXPECT_THROW(open_trace(bad), InputError);
   EXPECT_THROW(open_trace(dir.path / "nope.g"), joulesim::Error);
 }
+
+// '-cluster dim' (joulesim's extension of the header): absent means no clusters; present, it
+// must divide the grid.
+TEST(TraceErrors, ClusterDimIsOptionalAndMustDivideTheGrid) {
+  auto with_cluster = [](int grid, const std::string& dim) {
+    std::string h = header(grid, 32);
+    if (!dim.empty()) h.replace(h.find("-shmem = 0\n"), 0, "-cluster dim = " + dim + "\n");
+    for (int c = 0; c < grid; ++c) h += cta(c, {{"0000 ffffffff 0 EXIT 0 0 0"}});
+    return h;
+  };
+  EXPECT_EQ(load_text(with_cluster(2, "")).info.cluster, (Dim3{1, 1, 1}));
+  EXPECT_EQ(load_text(with_cluster(2, "(2,1,1)")).info.cluster, (Dim3{2, 1, 1}));
+  const std::string e = error_of(with_cluster(3, "(2,1,1)"));
+  EXPECT_NE(e.find("bad.traceg"), std::string::npos) << e;
+  EXPECT_NE(e.find("cluster dim (2,1,1) does not divide grid dim (3,1,1)"), std::string::npos) << e;
+  EXPECT_NE(error_of(with_cluster(32, "(32,1,1)")).find("at most 16"), std::string::npos);
+}

@@ -66,6 +66,17 @@ GenTrace make(const Params& p, Isa isa) {
   if (s.copy != Copy::kRegisters && s.prefetch > 1) {
     fail(p, "prefetch > 1 applies to copy=registers only (cp_async and tma use stages)");
   }
+  // Thread-block clusters with TMA multicast (sm_90 TMA only); auto is resolved by the path.
+  const std::string& cluster = p.text("cluster");
+  if (cluster == "auto") {
+    const bool tma_wgmma = isa == Isa::kSm90 && s.copy == Copy::kTma && wgmma;
+    s.cluster_m = s.cluster_n = tma_wgmma ? 0 : 1;
+  } else {
+    s.cluster_m = cluster == "2x1" ? 2 : 1;
+    s.cluster_n = cluster == "1x2" ? 2 : 1;
+    if (cluster != "1x1" && !(isa == Isa::kSm90 && s.copy == Copy::kTma && wgmma))
+      fail(p, "cluster=" + cluster + " needs the sm_90 warpgroup-MMA GEMM with copy=tma");
+  }
   s.stages = static_cast<uint32_t>(p.integer("stages"));
   // auto: what fits next to the 128 x 256 x 64 tiles (48 KB per stage): 3 in sm_80's 164 KB of
   // shared memory, 4 in the 227 KB of sm_90 and sm_100.
@@ -139,6 +150,11 @@ Entry gemm_entry() {
                   "mma=tcgen05: CTA tile rows, 128 or 256 (two M=128 MMAs per k-step into 512 "
                   "TMEM columns, halving the B traffic per FLOP); 0: 256 when m is a multiple of "
                   "256, else 128"),
+        choice_param("cluster", "auto", {"auto", "1x1", "2x1", "1x2"},
+                     "thread-block cluster of the sm_90 TMA GEMM, M x N CTAs: 2x1 shares (TMA-"
+                     "multicasts) the B tile between two CTAs along M, 1x2 the A tile along N; "
+                     "auto: 2x1 when the M tiles pair up (B is the larger tile, so this halves "
+                     "more L2 traffic), else 1x1 (no cluster)"),
         int_param("stages", 0, 0, 8,
                   "shared-memory buffers of the cp_async and tma pipelines (0: 3 on sm_80, 4 "
                   "on sm_90 and sm_100; cp_async needs 3 or more to double-buffer fragments)")},

@@ -45,6 +45,10 @@ struct GemmSetup {
   Copy copy = Copy::kRegisters;
   uint32_t stages = 2;          ///< shared-memory buffers (kCpAsync, kTma; 2 for kRegisters)
   uint32_t consumer_warps = 0;  ///< kTma: warps that compute (the producer warp follows them)
+  /// kTma: thread-block cluster of cluster_m CTAs along M (sharing the B tile: B is multicast) or
+  /// cluster_n along N (sharing A); 1 x 1: no cluster. The shared tile of each k-tile is copied
+  /// in cluster-size slices, rank r's producer copying slice r into every CTA of the cluster.
+  uint32_t cluster_m = 1, cluster_n = 1;
   /// compute() leaves its tensor ops in flight (wgmma): a buffer is free only after the next
   /// k-tile's compute() waited for them.
   bool mma_async = false;
@@ -137,12 +141,18 @@ class GemmKernel : public KernelProgram {
   void emit_cp_async(const Dim3& cta, uint32_t warp, Warp& w) const;
   void emit_tma(const Dim3& cta, uint32_t warp, Warp& w) const;
   void loop_tail(Warp& w, bool again) const;
+  uint32_t cluster_size() const { return s_.cluster_m * s_.cluster_n; }
+  /// Rank of @p cta in its cluster (x, the N direction, fastest).
+  uint32_t cluster_rank(const Dim3& cta) const {
+    return cta.x % s_.cluster_n + s_.cluster_n * (cta.y % s_.cluster_m);
+  }
   uint64_t mbar_addr(bool empty, uint32_t stage) const {
     return kShmemBase + uint64_t{s_.stages} * stage_bytes_ +
            8 * (uint64_t{empty} * s_.stages + stage);
   }
   uint64_t loads_per_warp_ = 0;
   Op ldgsts_, ldgdepbar_, depbar_le_, mbar_init_, mbar_arrive_, mbar_wait_, tma_, arrives_;
+  Op tma_mcast_, mbar_arrive_remote_;
   bool warp_specialised() const {
     return s_.copy == GemmSetup::Copy::kTma || s_.copy == GemmSetup::Copy::kCpAsyncWs;
   }

@@ -19,6 +19,17 @@
 // GMMAs, WARPGROUP.DEPBAR.LE gsb0, 1: the previous k-tile's GMMAs are then complete), and release
 // the previous k-tile's buffer by arriving on its empty barrier. Only one lane of the producer
 // (and of each consumer's arrive) is active, as with elect.sync.
+//
+// With a thread-block cluster (cluster_m x cluster_n CTAs, as CUTLASS's TMA-multicast kernels):
+// the CTAs of a cluster along M share the B tile (along N: the A tile). Each producer copies its
+// own other tile, plus slice `rank` of the shared tile (its rows split into cluster-size slices)
+// with UTMALDG.2D.MULTICAST into every CTA of the cluster, so each full[s] still expects the whole
+// stage's bytes, 1/C of the shared tile landing from each CTA of the cluster. A buffer is then
+// written by every producer of the cluster, so its empty barrier expects C arrivals from each of
+// the cluster's CTAs: each consumer warp releases it with one remote arrive
+// (SYNCS.ARRIVE.TRANS64.RED) whose lane r names rank r's barrier. Releases nobody waits for (the
+// last `stages` k-tiles' buffers) are predicated off, so no CTA signals a peer that may have
+// exited.
 #include <algorithm>
 
 #include "trace/gen/gemm.hpp"
@@ -112,10 +123,11 @@ void GemmKernel::emit_tma(const Dim3& cta, uint32_t warp, Warp& w) const {
   w.op(s2r_, {reg(kTid)}, {});
   w.op(s2r_, {reg(kCtaX)}, {});
   w.op(s2r_, {reg(kCtaY)}, {});
+  const uint32_t csize = cluster_size(), rank = cluster_rank(cta);
   if (warp == 0) {
     for (uint32_t s = 0; s < stages; ++s) {
       mbar(mbar_init_, false, s, 1);
-      mbar(mbar_init_, true, s, consumers);
+      mbar(mbar_init_, true, s, consumers * csize);
     }
   }
   w.op(bar_, {}, {});
@@ -141,12 +153,23 @@ void GemmKernel::emit_tma(const Dim3& cta, uint32_t warp, Warp& w) const {
         mbar(arrives_, false, s, 0);
       } else {
         mbar(mbar_arrive_, false, s, stage_bytes_);
+        // The tile the cluster shares: B when its CTAs lie along M, A along N (none: -1).
+        const int shared = csize == 1 ? -1 : s_.cluster_m > 1 ? 1 : 0;
         for (int t = 0; t < 2; ++t) {
           const SmemTile& tl = tiles_[static_cast<size_t>(t)];
-          const uint64_t box[4] = {global_addr(t, cta, kt, 0, 0), tl.pitch, smem_addr(t, s, 0, 0),
-                                   mbar_addr(false, s)};
-          w.mem(tma_, 0xF, {}, {}, {box, 4}).immediate =
-              static_cast<uint32_t>(tl.rows << 16 | tl.row_bytes);
+          if (t != shared) {
+            const uint64_t box[4] = {global_addr(t, cta, kt, 0, 0), tl.pitch, smem_addr(t, s, 0, 0),
+                                     mbar_addr(false, s)};
+            w.mem(tma_, 0xF, {}, {}, {box, 4}).immediate =
+                static_cast<uint32_t>(tl.rows << 16 | tl.row_bytes);
+            continue;
+          }
+          const uint64_t rows = tl.rows / csize, row0 = rank * rows;
+          const uint64_t box[5] = {global_addr(t, cta, kt, row0, 0), tl.pitch,
+                                   smem_addr(t, s, row0, 0), mbar_addr(false, s),
+                                   (uint64_t{1} << csize) - 1};
+          w.mem(tma_mcast_, 0x1F, {}, {}, {box, 5}).immediate =
+              static_cast<uint32_t>(rows << 16 | tl.row_bytes);
         }
       }
       loop_tail(w, kt + 1 < kts);
@@ -163,7 +186,17 @@ void GemmKernel::emit_tma(const Dim3& cta, uint32_t warp, Warp& w) const {
     // compute() ends with a wait that leaves only this k-tile's GMMAs in flight: the previous
     // k-tile's buffer is free (nothing to release before the first).
     const auto prev = static_cast<uint32_t>((kt + stages - 1) % stages);
-    mbar(mbar_arrive_, true, prev, 0, kt > 0);
+    if (csize == 1) {
+      mbar(mbar_arrive_, true, prev, 0, kt > 0);
+    } else {
+      // Lane r releases the buffer in rank r's CTA; only buffers that will be refilled.
+      const bool on = kt > 0 && kt - 1 + stages < kts;
+      uint64_t a[kMaxClusterCtas];
+      for (uint32_t r = 0; r < csize; ++r)
+        a[r] = mbar_addr(true, prev) + (uint64_t{r} << kClusterRankShift);
+      w.mem(mbar_arrive_remote_, on ? (uint64_t{1} << csize) - 1 : 0, {}, {},
+            {a, on ? size_t{csize} : size_t{0}});
+    }
     loop_tail(w, kt + 1 < kts);
   }
   epilogue(w, cta, warp);

@@ -51,6 +51,12 @@ GemmKernel::GemmKernel(Isa isa, const GemmSetup& s)
     mbar_wait_ = intern("SYNCS.PHASECHK.TRANS64.TRYWAIT", 8);
     if (s.copy == GemmSetup::Copy::kTma) {
       tma_ = intern("UTMALDG.2D", 16);
+      if (s.cluster_m * s.cluster_n > 1) {
+        tma_mcast_ = intern("UTMALDG.2D.MULTICAST", 16);
+        mbar_arrive_remote_ = intern("SYNCS.ARRIVE.TRANS64.RED.A1T0", 8);
+        // Grid x runs along N, y along M (see global_addr).
+        info_.cluster = {s.cluster_n, s.cluster_m, 1};
+      }
     } else {
       ldgsts_ = intern("LDGSTS.E.BYPASS.128", 16);
       arrives_ = intern("ARRIVES.LDGSTSBAR.64", 8);
@@ -192,6 +198,12 @@ void check_tiling(const Params& p, Isa isa, const GemmSetup& s, const std::strin
                 std::to_string(s.bm) + ", n of " + std::to_string(s.bn) + ", k of " +
                 std::to_string(s.bk) + " (got m=" + std::to_string(s.m) +
                 ", n=" + std::to_string(s.n) + ", k=" + std::to_string(s.k) + ")");
+  }
+  if (s.cluster_m == 0 || (s.m / s.bm) % s.cluster_m != 0 ||
+      (s.cluster_n != 0 && (s.n / s.bn) % s.cluster_n != 0)) {
+    fail(p, "cluster " + std::to_string(s.cluster_m) + "x" + std::to_string(s.cluster_n) +
+                " needs the M tiles (" + std::to_string(s.m / s.bm) + ") and N tiles (" +
+                std::to_string(s.n / s.bn) + ") to be multiples of it");
   }
   if (s.n / s.bn > 0x7FFFFFFFu || s.m / s.bm > 65535u) {
     fail(p, "the grid (n/" + std::to_string(s.bn) + ", m/" + std::to_string(s.bm) +

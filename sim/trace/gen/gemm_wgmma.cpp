@@ -8,7 +8,14 @@
 // tensor FLOPs of a kernel are (GMMA warp instructions / 4) x 2 m n k.
 // 2:4 sparse (.SP): compressed A, doubled k, metadata loaded per k-tile with LDG into a register.
 // Epilogue: warp w of the warpgroup holds rows 16w..16w+15 in the m16n8 fragment layout per
-// 8 columns: STG.E.64 of (row l/4 (+8), columns 2(l%4), +1).
+// 8 columns: (row l/4 (+8), columns 2(l%4), +1). Written straight from the fragments that is one
+// STG.E.64 per 8 columns whose 32 lanes touch 8 lines, 32 bytes each. The TMA kernel stages the
+// tile through shared memory instead, as CUTLASS's sm_90 epilogues do: after a barrier among the
+// consumers (the other warpgroup's last GMMAs may still read the stage buffers it reuses), each
+// warp stores its fragments (STS.64) into its own 16-row slice, whose 32-byte chunks are XOR-
+// swizzled with row mod 4 so that neither the stores nor the row reads conflict, reads each row
+// back in two halves (LDS.128, 512 contiguous bytes) and writes them with coalesced STG.E.128:
+// 4 full lines per instruction instead of 8 partial ones.
 #include "core/error.hpp"
 #include "trace/gen/gemm.hpp"
 
@@ -38,6 +45,11 @@ class WgmmaGemm : public GemmKernel {
     arrive_ = intern("WARPGROUP.ARRIVE");
     depbar_ = intern("WARPGROUP.DEPBAR.LE");
     stg_ = intern("STG.E.64", 8);
+    if (s.copy == GemmSetup::Copy::kTma) {
+      sts_c_ = intern("STS.64", 8);
+      lds_c_ = intern("LDS.128", 16);
+      stg_c_ = intern("STG.E.128", 16);
+    }
     mk_ = s.sparse ? 2 * d.k : d.k;
     if (s.sparse) {
       meta_width_ = std::min<uint32_t>(4, 16 * (s.bk / 8) / 32);
@@ -85,6 +97,7 @@ class WgmmaGemm : public GemmKernel {
   }
 
   void epilogue(Warp& w, const Dim3& cta, uint32_t warp) const override {
+    if (s_.copy == GemmSetup::Copy::kTma) return staged_epilogue(w, cta, warp);
     const uint64_t row0 = uint64_t{cta.y} * s_.bm + 64 * (warp / 4) + 16 * (warp % 4);
     const uint64_t col0 = uint64_t{cta.x} * s_.bn;
     uint64_t addr[32];
@@ -101,11 +114,47 @@ class WgmmaGemm : public GemmKernel {
     }
   }
 
+  /// Byte of row @p r (0..15), byte @p b of warp @p warp's staging slice (chunks of 32 bytes
+  /// XOR-swizzled with r mod 4).
+  uint64_t stage_c(uint32_t warp, uint64_t r, uint64_t b) const {
+    const uint64_t row_bytes = uint64_t{s_.bn} * s_.acc_bytes;
+    return kShmemBase + warp * 16 * row_bytes + r * row_bytes + ((b / 32) ^ (r % 4)) * 32 + b % 32;
+  }
+
+  void staged_epilogue(Warp& w, const Dim3& cta, uint32_t warp) const {
+    const uint64_t row0 = uint64_t{cta.y} * s_.bm + 64 * (warp / 4) + 16 * (warp % 4);
+    const uint64_t col0 = uint64_t{cta.x} * s_.bn, row_bytes = uint64_t{s_.bn} * s_.acc_bytes;
+    w.op(bar_, {}, {}, 1);  // named barrier 1: the consumer warps (the producer has exited)
+    uint64_t addr[32];
+    for (uint32_t nt = 0; nt < s_.bn / 8; ++nt) {
+      for (uint32_t h = 0; h < 2; ++h) {
+        for (uint32_t l = 0; l < 32; ++l)
+          addr[l] = stage_c(warp, 8 * h + l / 4, (8 * nt + 2 * (l % 4)) * uint64_t{s_.acc_bytes});
+        w.mem(sts_c_, w.full(), {},
+              {reg(kSmemW), reg(racc_ + 4 * static_cast<int>(nt) + 2 * static_cast<int>(h))},
+              {addr, 32});
+      }
+    }
+    // Rows back in 512-byte halves into reused accumulator registers (8 sets in rotation).
+    uint32_t set = 0;
+    for (uint64_t r = 0; r < 16; ++r) {
+      for (uint64_t half = 0; half < row_bytes / 512; ++half, ++set) {
+        const uint16_t v = reg(racc_ + 4 * static_cast<int>(set % 8));
+        for (uint32_t l = 0; l < 32; ++l) addr[l] = stage_c(warp, r, half * 512 + 16 * l);
+        w.mem(lds_c_, w.full(), {v}, {reg(kSmemRA)}, {addr, 32});
+        for (uint32_t l = 0; l < 32; ++l)
+          addr[l] =
+              s_.c + (row0 + r) * s_.n * s_.acc_bytes + col0 * s_.acc_bytes + half * 512 + 16 * l;
+        w.mem(stg_c_, w.full(), {}, {reg(13), v}, {addr, 32});
+      }
+    }
+  }
+
  private:
   GmmaDef d_;
   uint32_t mk_, meta_width_ = 0, meta_loads_ = 0;
   int re_, racc_;
-  Op gmma_, arrive_, depbar_, stg_, meta_;
+  Op gmma_, arrive_, depbar_, stg_, meta_, sts_c_, lds_c_, stg_c_;
 };
 
 }  // namespace
@@ -132,6 +181,11 @@ std::shared_ptr<KernelProgram> make_wgmma_gemm(GemmSetup s, const std::string& d
   s.bm = 128;
   s.bn = 256;
   s.bk = 128 * 8 / def->bits;  // 128-byte A rows
+  if (s.cluster_m == 0) {      // auto
+    const bool pair = s.copy == GemmSetup::Copy::kTma && s.m % (2 * s.bm) == 0;
+    s.cluster_m = pair ? 2 : 1;
+    s.cluster_n = 1;
+  }
   check_tiling(p, Isa::kSm90, s, dtype);
   return std::make_shared<WgmmaGemm>(s, *def);
 }

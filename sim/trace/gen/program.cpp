@@ -120,9 +120,15 @@ Op KernelProgram::intern(std::string_view name, uint8_t mem_width) {
 void KernelProgram::build(uint64_t index, CtaTrace& out) const {
   const Dim3& g = info_.grid;
   if (index >= g.count()) throw Error("generator bug: CTA index out of range");
-  out.id.x = static_cast<uint32_t>(index % g.x);
-  out.id.y = static_cast<uint32_t>((index / g.x) % g.y);
-  out.id.z = static_cast<uint32_t>(index / (uint64_t{g.x} * g.y));
+  // Launch order: cluster by cluster (clusters x fastest), each cluster's CTAs x fastest; without
+  // clusters (1,1,1) that is plain x-fastest order.
+  const Dim3& c = info_.cluster;
+  const uint64_t per = c.count(), k = index / per, r = index % per;
+  const uint64_t cx = g.x / c.x, cy = g.y / c.y;
+  out.id.x = static_cast<uint32_t>(k % cx * c.x + r % c.x);
+  out.id.y = static_cast<uint32_t>(k / cx % cy * c.y + r / c.x % c.y);
+  out.id.z = static_cast<uint32_t>(k / (cx * cy) * c.z + r / (uint64_t{c.x} * c.y));
+  index = out.id.x + uint64_t{g.x} * (out.id.y + uint64_t{g.y} * out.id.z);
   const uint32_t warps = info_.warps_per_cta();
   const uint64_t threads = info_.block.count();
   out.warps.resize(warps);

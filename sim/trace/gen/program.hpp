@@ -77,7 +77,8 @@ class KernelProgram {
   const KernelInfo& info() const { return info_; }
   const std::shared_ptr<OpcodeTable>& opcodes() const { return table_; }
   Isa isa() const { return isa_; }
-  /// Builds CTA number @p index (x fastest) into @p out, reusing its storage.
+  /// Builds the @p index-th CTA in launch order (x fastest; cluster by cluster when the kernel
+  /// has thread-block clusters) into @p out, reusing its storage.
   void build(uint64_t index, CtaTrace& out) const;
 
  protected:
@@ -85,7 +86,7 @@ class KernelProgram {
   Op intern(std::string_view name, uint8_t mem_width = 0);
   /// Registers per thread, written as the header's -nregs (and used for occupancy).
   void set_regs(uint32_t n) { info_.regs_per_thread = info_.regs_in_header = n; }
-  /// Emits warp @p warp of CTA @p cta (whose linear index is @p index).
+  /// Emits warp @p warp of CTA @p cta (whose x-fastest linear index is @p index).
   virtual void emit_warp(const Dim3& cta, uint64_t index, uint32_t warp, Warp& w) const = 0;
 
   KernelInfo info_;
