@@ -132,6 +132,7 @@ void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) co
   for (uint64_t kt = 0; kt < s_.prefetch && kt < kts; ++kt) copy_loads(w, cta, warp, kt);
   copy_stores(w, warp, 0);
   barrier(w);
+  if (ksteps() > 0) return emit_register_pipeline(cta, warp, w);
   const uint32_t loop = w.pc();
   const uint32_t nks = register_ksteps();
   for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
@@ -156,6 +157,57 @@ void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) co
     loop_tail(w, kt + 2 < kts);  // the last k-tile is peeled after the loop
   }
   compute(w, cta, warp, kts - 1, static_cast<uint32_t>((kts - 1) % 2));
+  epilogue(w, cta, warp);
+  w.op(exit_, {}, {});
+}
+
+void GemmKernel::emit_register_pipeline(const Dim3& cta, uint32_t warp, Warp& w) const {
+  const uint64_t kts = s_.k_tiles();
+  const uint32_t nks = ksteps();
+  const uint64_t per = (loads_per_warp_ + nks - 1) / nks;
+  load_fragments(w, cta, warp, 0, 0, 0, 0, true);
+  uint32_t set = 0;
+  // k-tiles 0 .. kts - 2 in the loop, the last one peeled (no stores, no barrier).
+  auto tile = [&](uint64_t kt, bool looped) {
+    const uint64_t lt = kt + s_.prefetch;  // the k-tile whose global loads this one issues
+    for (uint32_t ks = 0; ks < nks; ++ks) {
+      const bool last = ks + 1 == nks;
+      if (last && looped) {
+        // k-tile kt + 1 to the other buffer (last read by k-tile kt - 1, before the previous
+        // barrier), then the barrier that makes it visible.
+        copy_stores(w, warp, kt + 1);
+        barrier(w);
+      }
+      const uint64_t nkt = last ? kt + 1 : kt;
+      const uint32_t nk = last ? 0 : ks + 1;
+      const bool frags_on = nkt < kts;
+      const uint32_t nf = fragment_loads(nk);
+      const uint64_t first = looped ? std::min<uint64_t>(loads_per_warp_, ks * per) : 0;
+      const uint64_t n =
+          looped ? std::min<uint64_t>(loads_per_warp_, first + per) - first : uint64_t{0};
+      const auto slots = static_cast<uint32_t>(nf + n);
+      uint32_t frags = 0, loads = 0;
+      mma_step(w, set, slots, [&](uint32_t j) {
+        // load c takes slot floor((c + 1/2) slots / n), the fragment loads the others
+        if (loads < n && (2 * loads + 1) * uint64_t{slots} <= 2 * uint64_t{j} * n + n) {
+          copy_load(w, cta, warp, lt, first + loads, lt < kts);
+          ++loads;
+        } else {
+          load_fragments(w, cta, warp, std::min(nkt, kts - 1), nk, static_cast<uint32_t>(nkt % 2),
+                         set ^ 1, frags_on, frags++, 1);
+        }
+      });
+      set ^= 1;
+    }
+  };
+  const uint32_t loop = w.pc();
+  for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
+    w.jump(loop);
+    if (set != 0) throw Error("gemm generator bug: odd k-steps per k-tile");
+    tile(kt, true);
+    loop_tail(w, kt + 2 < kts);
+  }
+  tile(kts - 1, false);
   epilogue(w, cta, warp);
   w.op(exit_, {}, {});
 }
