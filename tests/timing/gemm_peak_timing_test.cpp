@@ -126,13 +126,13 @@ TEST(GemmPeak, A100CpAsyncGemmSaturatesTheTensorUnitsInSteadyState) {
 //    80 slices x 64 B/clk = 5.1 KB/clk of L2 and of slice-to-crossbar ports (both assumed as
 //    A100's). TMA multicast over a 2-CTA cluster (one L2 read feeding both SMs: 32 B/clk/SM,
 //    4.2 KB/clk) would fit; clusters are not modelled yet. With both doubled: 886 TFLOPS.
-//  - v100: register-staged copies (LDG of k-tile k+1 spread over k-tile k's k-steps, STS and
-//    one barrier before its last k-step) and double-buffered LDS.64 fragments, two 128x128 CTAs
-//    per SM: steady state 91.9% on 4 SMs with 4 L2 slices and 4 channels, 85.4% on this quarter
-//    cut. What is left: one HMMA.884 set in four issues one cycle late on a register-bank
-//    conflict (B and the accumulator pair both in bank 0 when the reuse cache holds only A;
-//    48% of the idle tensor cycles of a sub-core in the 4-SM trace), each k-tile's STS and
-//    barrier (~20%), LDS after which the reuse cache is lost (~14%).
+//  - v100: register-staged copies (LDG two k-tiles ahead, spread over the k-steps; STS and one
+//    barrier before the last k-step) and double-buffered LDS.64 fragments, two 128x128 CTAs per
+//    SM: steady state 89.5% on this quarter cut (85.4% loading one k-tile ahead); full wave
+//    K=4096 see scripts/gemm_peaks.sh. In a 4-SM trace the idle tensor cycles of a sub-core
+//    are: one HMMA.884 set in four issuing one cycle late on a register-bank conflict (B and the
+//    accumulator pair both in bank 0 when the reuse cache holds only A) ~48%, each k-tile's STS
+//    and barrier ~20%, LDS after which the reuse cache is lost ~14%.
 //  - b200: 1746 TFLOPS = 77.4% of 2255 with tcgen05 (256x256 tiles, 3 stages; was 35.1% with
 //    warp-level mma.sync, mma=warp). 256x256 tiles need 64 B/clk/SM of A and B: 9.5 KB/clk over
 //    148 SMs against 128 slices x 64 B/clk = 8.2 KB/clk of L2 (slices and the 64 B/clk port both

@@ -130,6 +130,7 @@ class GemmKernel : public KernelProgram {
   void copy_load(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, uint64_t i,
                  bool active) const;
   void copy_stores(Warp& w, uint32_t warp, uint64_t kt) const;
+  void copy_store(Warp& w, uint32_t warp, uint64_t kt, uint64_t i) const;
   int staging_reg(uint64_t kt, uint64_t i) const {
     return kStage + 4 * static_cast<int>((kt % s_.prefetch) * loads_per_warp_ + i);
   }

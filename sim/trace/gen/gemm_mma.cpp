@@ -249,9 +249,13 @@ class MmaGemm : public GemmKernel {
       for (int half = 0; half < 2; ++half) {  // two k4 sets per k-step of 8
         (void)half;
         for (uint32_t mt = 0; mt < wm_ / 16; ++mt) {
-          for (uint32_t nt = 0; nt < wn_ / 16; ++nt, ++i) {
+          for (uint32_t j = 0; j < wn_ / 16; ++j, ++i) {
             while (slot < slots && (2 * uint64_t{slot} + 1) * sets <= 2 * uint64_t{i} * slots)
               (*between)(slot++);
+            // Serpentine over the column tiles (as CUTLASS's warp-level MMAs): moving to the
+            // next row tile keeps B in the operand reuse cache, so only A and the accumulator
+            // are read from the register banks.
+            const uint32_t nt = mt % 2 == 0 ? j : wn_ / 16 - 1 - j;
             const int acc = racc_ + 8 * static_cast<int>(mt * (wn_ / 16) + nt);
             // both k4 halves read the k-step's fragment registers (loaded by one LDS.64 each)
             const uint16_t a = reg(ra + fstride_ * static_cast<int>(mt));
