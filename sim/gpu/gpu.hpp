@@ -12,10 +12,12 @@
 ///    issue from cycle c + 1.
 ///  - An instruction issued at cycle t with latency L lets its dependants issue at t + L.
 ///  - Register banks: a source is read from bank (register % core.rf_banks) unless the operand
-///    reuse cache holds it (same register in the same operand slot as the warp's previous
-///    instruction, which did not write it). k reads in one bank hold the sub-core's operand
-///    collector k - 1 extra cycles (no issue from that sub-core meanwhile); result latency is
-///    not changed.
+///    reuse cache holds it (one entry per operand slot and bank: replaced by a read of that slot
+///    and bank, dropped when the register is written). k reads in one bank hold the sub-core's
+///    operand collector k - 1 extra cycles (no issue from that sub-core meanwhile); result
+///    latency is not changed.
+///  - NVIDIA shared-memory instructions wait in a per-sub-core queue of kMioQueue for the shared
+///    pipe instead of blocking issue while it is busy.
 ///  - A warp's last instruction (normally EXIT) waits until all the warp's register writes,
 ///    loads and tensor operations are complete; the kernel ends at the cycle after the last
 ///    warp's last instruction issued and the memory system is drained. Hence a chain of n

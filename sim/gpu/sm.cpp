@@ -288,7 +288,10 @@ int64_t Sm::earliest(Warp& w, const Subcore& sc, int64_t now) const {
       break;
     case OpKind::kShared:
     case OpKind::kConst:
-      if (w.next_kind == OpKind::kShared) r = std::max(r, smem_free_);
+      if (w.next_kind == OpKind::kShared) {
+        // NVIDIA: queued per sub-core while the pipe is busy; CDNA: issues when the LDS is free.
+        r = std::max(r, amd_counters_ ? smem_free_ : sc.mio_start[sc.mio_n % kMioQueue]);
+      }
       if (amd_counters_) {  // lgkmcnt full
         r = std::max(r,
                      counter_wait(w.lgkm_done, w.lgkm_retired, w.lgkm_issued, kLgkmCnt - 1, now));
@@ -465,19 +468,30 @@ void Sm::issue(Warp& w, uint16_t slot, Subcore& sc, int64_t now) {
 
 int64_t Sm::read_operands(Warp& w, const Instruction& inst) {
   // Vector-register sources read from the banks: distinct registers, except those the operand
-  // reuse cache holds (same register in the same operand slot as the warp's previous instruction,
-  // which did not overwrite it). RZ, uniform and scalar registers are not in the vector banks.
+  // reuse cache holds. The cache (Huerta et al., MICRO 2025, "Dissecting and Modeling the
+  // Architecture of Modern GPU Cores", section 5.3.1) has one entry per bank and operand slot;
+  // an entry stays until a read of the same bank in the same slot replaces it, so instructions
+  // in between that read other slots or banks leave it (an LDS between two HMMAs keeps their
+  // cached operands). The compiler is assumed to set the reuse bit wherever a later instruction
+  // can hit; a write to a register drops it. RZ, uniform and scalar registers are not in the
+  // vector banks.
   std::array<uint16_t, trace::kMaxSrc> reads{};
   int n = 0;
   for (int i = 0; i < inst.num_src; ++i) {
     const uint16_t s = inst.src[i];
     if (s >= kZeroReg) continue;
-    if (i < w.prev_nsrc && w.prev_src[i] == s &&
-        std::find(w.prev_dst.begin(), w.prev_dst.begin() + w.prev_ndst, s) ==
-            w.prev_dst.begin() + w.prev_ndst) {
-      continue;
-    }
+    uint16_t& entry = w.rfc[static_cast<size_t>(i)][(s % rf_banks_) & 1u];
+    if (entry == s + 1) continue;
+    entry = static_cast<uint16_t>(s + 1);
     if (std::find(reads.begin(), reads.begin() + n, s) == reads.begin() + n) reads[n++] = s;
+  }
+  for (int i = 0; i < inst.num_dst; ++i) {
+    const uint16_t d = inst.dst[i];
+    if (d >= kZeroReg) continue;
+    for (auto& slot : w.rfc) {
+      uint16_t& entry = slot[(d % rf_banks_) & 1u];
+      if (entry == d + 1) entry = 0;
+    }
   }
   int64_t extra = 0;
   if (rf_banks_ > 1 && n > 1) {
@@ -497,10 +511,6 @@ int64_t Sm::read_operands(Warp& w, const Instruction& inst) {
   for (int i = 0; i < inst.num_dst; ++i)
     counts_[Counter::kRfWrite] += inst.dst[i] < kZeroReg ? 1 : 0;
   counts_[Counter::kRfBankConflict] += static_cast<uint64_t>(extra);
-  w.prev_src = inst.src;
-  w.prev_dst = inst.dst;
-  w.prev_nsrc = inst.num_src;
-  w.prev_ndst = inst.num_dst;
   return extra;
 }
 

@@ -62,6 +62,11 @@ inline constexpr uint32_t kCpGroups = 8;
 /// mbarriers per CTA the model tracks (indexed by shared address / 8 modulo this; a second live
 /// barrier on the same index is an error naming both addresses).
 inline constexpr uint32_t kMbarriers = 32;
+/// Shared-memory instructions a sub-core holds waiting for the SM's shared-memory pipe before a
+/// further one stalls at issue (NVIDIA): Huerta et al., MICRO 2025, "Dissecting and Modeling the
+/// Architecture of Modern GPU Cores", section 5.4 and Table 1 (Ampere): five consecutive memory
+/// instructions issue back to back, a 4-entry queue plus one latch.
+inline constexpr uint32_t kMioQueue = 5;
 /// Bulk copies an SM's TMA unit queues before a further UTMALDG waits (assumed).
 inline constexpr size_t kBulkQueue = 32;
 
@@ -98,10 +103,9 @@ struct alignas(64) Warp {
   uint8_t gq_head = 0;
   bool group_open = false;  ///< the next GMMA joins group g_next - 1
   uint32_t g_first = 0, g_next = 0;
-  // Operands of the previous instruction, for the operand reuse cache.
-  std::array<uint16_t, trace::kMaxSrc> prev_src{};
-  std::array<uint16_t, trace::kMaxDst> prev_dst{};
-  uint8_t prev_nsrc = 0, prev_ndst = 0;
+  /// Operand reuse cache: per source-operand slot, one entry per register bank (bank mod 2),
+  /// holding register + 1 (0: empty). See Sm::read_operands.
+  std::array<std::array<uint16_t, 2>, trace::kMaxSrc> rfc{};
   // --- AMD s_waitcnt counters (CDNA kernels): completion time of each op in issue order
   // (kNever until known); the counter retires in order, so it is issued - retired. ---
   uint32_t stores_out = 0;  ///< AMD stores / no-return atomics awaiting their acknowledgement
@@ -232,6 +236,10 @@ class Sm {
     /// No warp of this sub-core can issue before this cycle unless an event (load data, barrier
     /// release, GMMA launch, new warps) lowers it: lets a tick skip the sub-core entirely.
     int64_t next_try = 0;
+    /// Start cycles (on the shared-memory pipe) of its last kMioQueue shared-memory instructions,
+    /// a ring at mio_n: the oldest must have started before another one issues.
+    std::array<int64_t, kMioQueue> mio_start{};
+    uint32_t mio_n = 0;
     std::vector<uint16_t> by_age;
     std::unique_ptr<WarpScheduler> sched;
   };

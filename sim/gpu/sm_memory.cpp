@@ -101,11 +101,15 @@ void Sm::issue_shared(Warp& w, const trace::Instruction& inst, const uint64_t* a
       1, mem::shared_memory_wavefronts(addrs, lanes, inst.mem_width, sh.banks, sh.bank_bytes));
   const uint64_t row = uint64_t{sh.banks} * sh.bank_bytes;
   const uint64_t ideal = std::max<uint64_t>(1, (uint64_t(lanes) * inst.mem_width + row - 1) / row);
-  smem_free_ = now + wavefronts;
+  // Queued behind the shared-memory pipe (NVIDIA; CDNA issued only once it was free).
+  const int64_t start = std::max(now, smem_free_);
+  smem_free_ = start + wavefronts;
+  Subcore& sc = subcores_[w.subcore];
+  sc.mio_start[sc.mio_n++ % kMioQueue] = start;
   const bool store = inst.op_class == trace::OpClass::kStore;
   counts_[store ? Counter::kSmemWrite : Counter::kSmemRead] += wavefronts;
   if (wavefronts > ideal) counts_[Counter::kSmemBankConflict] += wavefronts - ideal;
-  const int64_t done = now + wavefronts - 1 + smem_latency_;
+  const int64_t done = start + wavefronts - 1 + smem_latency_;
   if (!store) set_dst_ready(w, inst, done);
   count_lgkm(w, done);  // LDS ops return in order: a write completes like a read
 }

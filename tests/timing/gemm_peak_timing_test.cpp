@@ -134,20 +134,68 @@ TEST(GemmPeak, Tcgen05GemmIsBoundByTheCrossbarPortItNeeds) {
   EXPECT_GE(f, 0.9 * 64.0 / 96.0);
 }
 
+// Issue 5 on v100, qv100 and a100: saturating GEMMs reach >= 95% of the tensor peak in steady
+// state. Each cut is a quarter of the chip with the full chip's L2 slices, DRAM channels and L2
+// capacity per SM, so that each A and B block is shared by as many CTAs as the memory system per
+// SM allows on the full chip; the main loop is then bound by the tensor units alone.
+//  - a100 (cp.async, 128x256x64, 3 stages, one CTA per SM; fragments double-buffered, their
+//    LDSMs one by one among the previous k-step's HMMAs): 3 x 9 CTAs on 27 SMs, 2048 cycles per
+//    k-tile of 2 x 128 x 256 x 64 FLOPs at 2048 FLOP/clk, 16 k-tiles extra. Measured 98.6%.
+//  - v100, qv100 (register-staged copies two k-tiles ahead, STS among the MMAs of the k-step
+//    before the one barrier per k-tile, double-buffered LDS.64 fragments, serpentine HMMA.884
+//    order; 128x128x32, two CTAs per SM): 5 x 8 CTAs on 20 SMs, 16 k-tiles extra. Measured
+//    96.1% and 95.9%.
+// The difference method is exact to the few tens of cycles by which fill and drain of the two
+// runs overlap differently. Full chips (scripts/gemm_peaks.sh, one wave of tiles, fp16):
+//            K=4096            K=8192            difference (steady state of the full chip)
+//   v100     285,004 c 91.9%   558,846 c 93.8%   95.7%
+//   qv100    284,801 c 92.1%   558,743 c 93.8%   95.7%
+//   a100     139,253 c 94.2%   270,761 c 96.8%   99.7%
+// One wave pays its prologue and epilogue once (~11,000 cycles on v100, where the 10.5 MB of
+// f32 C go to DRAM; ~8,000 on a100): a single-wave v100 GEMM tends to its 95.7% steady
+// state slowly (95.0% at K ~ 32k).
+TEST(GemmPeak, SaturatingGemmReaches95PercentInSteadyStateOnVoltaAndAmpere) {
+  struct Cut {
+    const char* gpu;
+    Isa isa;
+    std::vector<std::string> sets;
+    uint64_t m, n, k;
+  };
+  const std::vector<Cut> cuts = {
+      {"a100",
+       Isa::kSm80,
+       {"core.sm_count=27", "l2.slices=20", "dram.channels=20", "l2.size_kb=10240"},
+       384,
+       2304,
+       1024},
+      {"v100",
+       Isa::kSm70,
+       {"core.sm_count=20", "l2.slices=16", "dram.channels=16", "l2.size_kb=1536"},
+       640,
+       1024,
+       512},
+      {"qv100",
+       Isa::kSm70,
+       {"core.sm_count=20", "l2.slices=16", "dram.channels=16", "l2.size_kb=1536"},
+       640,
+       1024,
+       512},
+  };
+  for (const Cut& c : cuts) {
+    const double f = steady_fraction(repo_spec(c.gpu, c.sets), c.isa, c.m, c.n, c.k);
+    std::printf("[gemm-peak] %s (quarter chip) steady state: %.1f%%\n", c.gpu, 100 * f);
+    EXPECT_GE(f, 0.95) << c.gpu;
+    EXPECT_LE(f, 1.01) << c.gpu;
+  }
+}
+
 // NOT MET (disabled so the suite passes). scripts/gemm_peaks.sh 4096 (one full wave, fp16):
-//  - h100 (met at K = 8192): 2x1 clusters with B multicast (the test above): 895 TFLOPS =
-//    90.5% at K = 4096, 940 TFLOPS = 95.0% at K = 8192, 73.3% without clusters. The steady
-//    state is at peak ((138,018 - 72,478) cycles for 64 k-tiles of 1,024); what K = 4096 loses
-//    is a one-wave kernel's fixed ~6,900 cycles: CTA launch (404), the first stage's first-touch
+//  - h100 (met at K = 8192, steady state at peak): 2x1 clusters with B multicast (the test
+//    above): 895 TFLOPS = 90.5% at K = 4096, 940 TFLOPS = 95.0% at K = 8192, 73.3% without
+//    clusters ((138,018 - 72,478) cycles for 64 k-tiles of 1,024); what K = 4096 loses is a
+//    one-wave kernel's fixed ~6,900 cycles: CTA launch (404), the first stage's first-touch
 //    DRAM fill, the last k-tile, and the f32 C tile (17.3 MB for the chip) written into L2 at
 //    80 x 64 B/clk with every SM at once (doubling L2 slice and port bandwidth saves 1,200).
-//  - a100: 260 TFLOPS = 83.4% (cp.async, 128x256x64, 3 stages): the CTA barrier of every k-tile
-//    idles the sub-cores whose warps arrive first (GTO lets one warp per sub-core run ahead; the
-//    other arrives up to ~1,400 cycles later). Warp specialisation on mbarriers (copy=cp_async_ws)
-//    needs the sm_80 mbarrier-wait SASS, which the ISA tables do not have.
-//  - v100: 82% on a 1/4 cut (two 128x128 CTAs per SM, register-staged copies two k-tiles
-//    ahead; 68% with one CTA per SM, 52% with loads one k-tile ahead): each k-tile's STS and
-//    barrier idle the sub-cores of a CTA, which the other CTA covers only in part.
 //  - b200: 1746 TFLOPS = 77.4% of 2255 with tcgen05 (256x256 tiles, 3 stages; was 35.1% with
 //    warp-level mma.sync, mma=warp). 256x256 tiles need 64 B/clk/SM of A and B: 9.5 KB/clk over
 //    148 SMs against 128 slices x 64 B/clk = 8.2 KB/clk of L2 (slices and the 64 B/clk port both
@@ -156,31 +204,13 @@ TEST(GemmPeak, Tcgen05GemmIsBoundByTheCrossbarPortItNeeds) {
 //    TMA multicast across a 2-CTA cluster (or cta_group::2 CTA pairs) would cut the demand to
 //    48 B/clk/SM (7.1 KB/clk): clusters and TMA multicast are modelled now (sm_90 uses them),
 //    the sm_100 tcgen05 generator does not use them yet; cta_group::2 pairs are not modelled.
-TEST(GemmPeak, DISABLED_SaturatingGemmReaches95PercentOnEveryNvidiaConfig) {
-  struct Cut {
-    const char* gpu;
-    Isa isa;
-    std::vector<std::string> sets;
-    uint64_t m, n;
-  };
-  // (h100 has its own test above since it meets the steady-state figure.)
-  const std::vector<Cut> cuts = {
-      {"a100",
-       Isa::kSm80,
-       {"core.sm_count=27", "l2.slices=20", "dram.channels=20", "l2.size_kb=10240"},
-       384,
-       2304},
-      {"v100",
-       Isa::kSm70,
-       {"core.sm_count=20", "l2.slices=16", "dram.channels=16", "l2.size_kb=1536"},
-       640,
-       512},
-  };
-  for (const Cut& c : cuts) {
-    const double f = steady_fraction(repo_spec(c.gpu, c.sets), c.isa, c.m, c.n, 1024);
-    std::printf("[gemm-peak] %s steady state: %.1f%%\n", c.gpu, 100 * f);
-    EXPECT_GE(f, 0.95) << c.gpu;
-  }
+//    The test below is a quarter of the chip with the full chip's L2 and DRAM per SM.
+TEST(GemmPeak, DISABLED_SaturatingGemmReaches95PercentOnBlackwell) {
+  const auto b200 = repo_spec(
+      "b200", {"core.sm_count=37", "l2.slices=32", "dram.channels=64", "l2.size_kb=32256"});
+  const double f = steady_fraction(b200, Isa::kSm100, 256, 9472, 1024);
+  std::printf("[gemm-peak] b200 (quarter chip) tcgen05 steady state: %.1f%%\n", 100 * f);
+  EXPECT_GE(f, 0.95);
 }
 
 }  // namespace

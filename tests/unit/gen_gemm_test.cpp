@@ -450,3 +450,47 @@ TEST(GenGemm, Sm90TmaEpilogueStagesCThroughSharedMemory) {
   EXPECT_EQ(lines, 128u * 256 * 4 / 128);
   check({Isa::kSm90, "fp16", false, "HGMMA.64x256x16.F32", 128, 256}, 128, 256, 64, 1, "tma");
 }
+
+// Fragment double buffering as compiled tensor-core GEMMs schedule it: once a warp's MMAs have
+// started, its shared-memory fragment loads are issued one at a time between MMAs (never two in
+// a row: a burst would queue the warp's MMAs behind the shared-memory pipe), and every k-step's
+// fragments are loaded before the previous k-step's last MMA. sm_80 cp.async: 128x256x64 CTA,
+// warps of 64x64 take 4 A + 4 B LDSM.x4 per k16-step and 4 x 8 HMMA.16816; sm_70 registers:
+// 128x128x32, 4 A + 4 B LDS.64 per k8-step and 4 x 4 sets of 4 HMMA.884 STEPs (x2 k4 halves).
+TEST(GenGemm, FragmentLoadsInterleaveWithTheMmasOfThePreviousKStep) {
+  struct Path {
+    Isa isa;
+    const char* frag;  // fragment-load mnemonic
+    uint64_t n, per_step_loads, per_step_mmas;
+  };
+  for (const Path& p :
+       {Path{Isa::kSm80, "LDSM", 256, 8, 32}, Path{Isa::kSm70, "LDS", 128, 8, 128}}) {
+    Flat f = make_flat("gemm", {{"m", "128"}, {"n", std::to_string(p.n)}, {"k", "256"}}, p.isa);
+    std::map<uint32_t, std::vector<const Rec*>> by_warp;
+    for (const Rec& r : f.recs)
+      if (r.cta == 0) by_warp[r.warp].push_back(&r);
+    ASSERT_FALSE(by_warp.empty());
+    for (auto& [warp, recs] : by_warp) {
+      bool started = false, prev_frag = false;
+      uint64_t frags = 0, mmas = 0, adjacent = 0;
+      for (const Rec* r : recs) {
+        const std::string b = base_of(r->opcode);
+        const bool frag = b == p.frag && r->inst.active_mask != 0;
+        if (b == "HMMA") {
+          started = true;
+          ++mmas;
+          // before k-step s's first MMA, its loads and k-step s+1's first ones were issued:
+          // the loads always run ahead of the MMAs that read them
+          EXPECT_GE(frags * p.per_step_mmas, mmas * p.per_step_loads) << "warp " << warp;
+        }
+        if (frag && started && prev_frag) ++adjacent;
+        if (frag) ++frags;
+        prev_frag = frag;
+      }
+      EXPECT_EQ(adjacent, 0u) << to_string(p.isa) << " warp " << warp;
+      // k = 256: sm_80 16 k16-steps, sm_70 32 k8-steps, each with 8 fragment loads
+      EXPECT_EQ(frags, (p.isa == Isa::kSm80 ? 16u : 32u) * p.per_step_loads);
+      EXPECT_EQ(mmas, (p.isa == Isa::kSm80 ? 16u : 32u) * p.per_step_mmas);
+    }
+  }
+}

@@ -107,10 +107,15 @@ class GemmKernel : public KernelProgram {
   /// MMAs it could issue queue behind it). 0: loads at the loop head, compute() whole.
   virtual uint32_t register_ksteps() const { return 0; }
   /// Fragment loads of k-step @p ks of k-tile @p kt from buffer @p stage into register set
-  /// @p set (0 or 1); all lanes off when @p active is false (a loop tail's static PCs).
+  /// @p set (0 or 1); all lanes off when @p active is false (a loop tail's static PCs). Emits
+  /// loads @p first .. @p first + @p count - 1 of the k-step's fragment_loads(ks), in the order
+  /// the next k-step's MMAs first need them.
   virtual void load_fragments(Warp&, const Dim3&, uint32_t /*warp*/, uint64_t /*kt*/,
                               uint32_t /*ks*/, uint32_t /*stage*/, uint32_t /*set*/,
-                              bool /*active*/) const {}
+                              bool /*active*/, uint32_t /*first*/ = 0,
+                              uint32_t /*count*/ = ~0u) const {}
+  /// Instructions load_fragments() emits for k-step @p ks (0: not split).
+  virtual uint32_t fragment_loads(uint32_t /*ks*/) const { return 0; }
   /// The MMAs of one k-step on fragment register set @p set, calling @p between(j) for j = 0..
   /// @p slots - 1 spread evenly among them (the pipeline issues its copies there).
   virtual void mma_step(Warp&, uint32_t /*set*/, uint32_t /*slots*/,
@@ -129,6 +134,7 @@ class GemmKernel : public KernelProgram {
   void copy_load(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, uint64_t i,
                  bool active) const;
   void copy_stores(Warp& w, uint32_t warp, uint64_t kt) const;
+  void copy_store(Warp& w, uint32_t warp, uint64_t kt, uint64_t i) const;
   int staging_reg(uint64_t kt, uint64_t i) const {
     return kStage + 4 * static_cast<int>((kt % s_.prefetch) * loads_per_warp_ + i);
   }
@@ -146,6 +152,9 @@ class GemmKernel : public KernelProgram {
   uint32_t cluster_rank(const Dim3& cta) const {
     return cta.x % s_.cluster_n + s_.cluster_n * (cta.y % s_.cluster_m);
   }
+  /// Register-staged copies with double-buffered fragments (ksteps() > 0), as CUTLASS's
+  /// two-stage Volta mainloop: after the prologue's first k-tile in shared memory.
+  void emit_register_pipeline(const Dim3& cta, uint32_t warp, Warp& w) const;
   uint64_t mbar_addr(bool empty, uint32_t stage) const {
     return kShmemBase + uint64_t{s_.stages} * stage_bytes_ +
            8 * (uint64_t{empty} * s_.stages + stage);

@@ -73,19 +73,29 @@ void GemmKernel::emit_cp_async(const Dim3& cta, uint32_t warp, Warp& w) const {
           w.op(bar_, {}, {});
         }
         // The next k-step's fragments (the next k-tile's first; none after the last k-tile:
-        // predicated off there, so the loop keeps its static PCs).
+        // predicated off there, so the loop keeps its static PCs), one by one among this
+        // k-step's MMAs with the copies evenly between them, as the compiler schedules them: a
+        // burst would hold the warp's MMAs behind the shared-memory pipe.
         const uint64_t nkt = last ? kt + 1 : kt;
         const uint32_t nk = last ? 0 : ks + 1;
-        load_fragments(w, cta, warp, std::min(nkt, kts - 1), nk,
-                       static_cast<uint32_t>(nkt % stages), set ^ 1, nkt < kts);
+        const uint32_t nf = fragment_loads(nk);
         const uint64_t first = ks * per_step;
         const uint64_t n =
             std::min(loads_per_warp_, first + per_step) - std::min(loads_per_warp_, first);
-        mma_step(w, set, static_cast<uint32_t>(n), [&](uint32_t j) {
-          const int t = chunk_addrs(cta, warp, std::min(ct, kts - 1), first + j, addrs);
-          const bool on = ct < kts;
-          w.mem(ldgsts_, on ? w.full() : 0, {}, {tiles_[t].ptr_reg, reg(kSmemW)},
-                {addrs, on ? lanes : 0});
+        const auto slots = static_cast<uint32_t>(nf + n);
+        uint32_t frags = 0, copies = 0;
+        mma_step(w, set, slots, [&](uint32_t j) {
+          // copy c takes slot floor((c + 1/2) slots / n)
+          if (copies < n && (2 * copies + 1) * uint64_t{slots} <= 2 * uint64_t{j} * n + n) {
+            const int t = chunk_addrs(cta, warp, std::min(ct, kts - 1), first + copies, addrs);
+            const bool on = ct < kts;
+            w.mem(ldgsts_, on ? w.full() : 0, {}, {tiles_[t].ptr_reg, reg(kSmemW)},
+                  {addrs, on ? lanes : 0});
+            ++copies;
+          } else {
+            load_fragments(w, cta, warp, std::min(nkt, kts - 1), nk,
+                           static_cast<uint32_t>(nkt % stages), set ^ 1, nkt < kts, frags++, 1);
+          }
         });
         if (last) w.op(ldgdepbar_, {}, {});
         set ^= 1;

@@ -112,19 +112,21 @@ void GemmKernel::copy_load(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt,
 }
 
 void GemmKernel::copy_stores(Warp& w, uint32_t warp, uint64_t kt) const {
+  for (uint64_t i = 0; i < loads_per_warp_; ++i) copy_store(w, warp, kt, i);
+}
+
+void GemmKernel::copy_store(Warp& w, uint32_t warp, uint64_t kt, uint64_t i) const {
   const auto stage = static_cast<uint32_t>(kt % 2);
   const uint64_t lanes = info_.warp_size, a_chunks = tiles_[0].chunks();
   uint64_t addrs[64];
-  for (uint64_t i = 0; i < loads_per_warp_; ++i) {
-    const uint64_t first = i * s_.threads + warp * lanes;
-    const int t = first < a_chunks ? 0 : 1;
-    const uint64_t local0 = first - (t == 0 ? 0 : a_chunks), per_row = tiles_[t].row_bytes / 16;
-    for (uint64_t l = 0; l < lanes; ++l) {
-      const uint64_t c = local0 + l;
-      addrs[l] = smem_addr(t, stage, c / per_row, c % per_row * 16);
-    }
-    w.mem(sts_, w.full(), {}, {reg(kSmemW), reg(staging_reg(kt, i))}, {addrs, lanes});
+  const uint64_t first = i * s_.threads + warp * lanes;
+  const int t = first < a_chunks ? 0 : 1;
+  const uint64_t local0 = first - (t == 0 ? 0 : a_chunks), per_row = tiles_[t].row_bytes / 16;
+  for (uint64_t l = 0; l < lanes; ++l) {
+    const uint64_t c = local0 + l;
+    addrs[l] = smem_addr(t, stage, c / per_row, c % per_row * 16);
   }
+  w.mem(sts_, w.full(), {}, {reg(kSmemW), reg(staging_reg(kt, i))}, {addrs, lanes});
 }
 
 void GemmKernel::barrier(Warp& w) const { w.op(bar_, {}, {}); }
@@ -138,6 +140,7 @@ void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) co
   for (uint64_t kt = 0; kt < s_.prefetch && kt < kts; ++kt) copy_loads(w, cta, warp, kt);
   copy_stores(w, warp, 0);
   barrier(w);
+  if (ksteps() > 0) return emit_register_pipeline(cta, warp, w);
   const uint32_t loop = w.pc();
   const uint32_t nks = register_ksteps();
   for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
@@ -162,6 +165,70 @@ void GemmKernel::emit_warp(const Dim3& cta, uint64_t, uint32_t warp, Warp& w) co
     loop_tail(w, kt + 2 < kts);  // the last k-tile is peeled after the loop
   }
   compute(w, cta, warp, kts - 1, static_cast<uint32_t>((kts - 1) % 2));
+  epilogue(w, cta, warp);
+  w.op(exit_, {}, {});
+}
+
+void GemmKernel::emit_register_pipeline(const Dim3& cta, uint32_t warp, Warp& w) const {
+  const uint64_t kts = s_.k_tiles();
+  const uint32_t nks = ksteps();
+  const uint64_t per = (loads_per_warp_ + nks - 1) / nks;
+  load_fragments(w, cta, warp, 0, 0, 0, 0, true);
+  uint32_t set = 0;
+  // k-tiles 0 .. kts - 2 in the loop, the last one peeled (no stores, no barrier).
+  auto tile = [&](uint64_t kt, bool looped) {
+    const uint64_t lt = kt + s_.prefetch;  // the k-tile whose global loads this one issues
+    for (uint32_t ks = 0; ks < nks; ++ks) {
+      const bool last = ks + 1 == nks;
+      // The barrier that makes k-tile kt + 1 visible, before the last k-step (whose MMAs cover
+      // the next k-tile's first fragment loads).
+      // (With one k-step, or loads one k-tile ahead - the stores' own registers are loaded
+      // during this k-tile - the stores go together right before the barrier.)
+      const bool burst = nks == 1 || s_.prefetch == 1;
+      if (last && looped && burst) copy_stores(w, warp, kt + 1);
+      if (last && looped) barrier(w);
+      const uint64_t nkt = last ? kt + 1 : kt;
+      const uint32_t nk = last ? 0 : ks + 1;
+      const bool frags_on = nkt < kts;
+      const uint32_t nf = fragment_loads(nk);
+      const uint64_t first = looped ? std::min<uint64_t>(loads_per_warp_, ks * per) : 0;
+      const uint64_t n =
+          looped ? std::min<uint64_t>(loads_per_warp_, first + per) - first : uint64_t{0};
+      // Otherwise k-tile kt + 1's stores to the other buffer (last read by k-tile kt - 1, before
+      // the previous barrier) go among the MMAs of the k-step before the barrier, ahead of that
+      // k-step's global loads (of k-tile kt + 2, into the other staging set).
+      const bool stores_here = looped && !burst && ks + 2 == nks;
+      const uint64_t ns = stores_here ? loads_per_warp_ : 0;
+      const uint64_t others = n + ns;
+      const auto slots = static_cast<uint32_t>(nf + others);
+      uint32_t frags = 0, done = 0;
+      mma_step(w, set, slots, [&](uint32_t j) {
+        // other (store or load) o takes slot floor((o + 1/2) slots / others), fragment loads
+        // the rest
+        if (done < others &&
+            (2 * done + 1) * uint64_t{slots} <= 2 * uint64_t{j} * others + others) {
+          if (done < ns) {
+            copy_store(w, warp, kt + 1, done);
+          } else {
+            copy_load(w, cta, warp, lt, first + (done - ns), lt < kts);
+          }
+          ++done;
+        } else {
+          load_fragments(w, cta, warp, std::min(nkt, kts - 1), nk, static_cast<uint32_t>(nkt % 2),
+                         set ^ 1, frags_on, frags++, 1);
+        }
+      });
+      set ^= 1;
+    }
+  };
+  const uint32_t loop = w.pc();
+  for (uint64_t kt = 0; kt + 1 < kts; ++kt) {
+    w.jump(loop);
+    if (set != 0) throw Error("gemm generator bug: odd k-steps per k-tile");
+    tile(kt, true);
+    loop_tail(w, kt + 2 < kts);
+  }
+  tile(kts - 1, false);
   epilogue(w, cta, warp);
   w.op(exit_, {}, {});
 }

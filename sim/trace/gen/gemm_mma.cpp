@@ -73,11 +73,15 @@ class MmaGemm : public GemmKernel {
       meta_ = intern(meta_width_ == 4 ? "LDG.E" : "LDG.E.U16", static_cast<uint8_t>(meta_width_));
     }
     // Two fragment register sets when the cp.async pipeline double-buffers them (ksteps()).
-    split_ = !volta_ && s.copy == GemmSetup::Copy::kCpAsync;
-    const int frag_regs = 4 * static_cast<int>(a_frags_ + b_frags_);
+    // Volta's register pipeline double-buffers them too (as CUTLASS's Volta mainloop), with
+    // LDS.64 fragments two registers apart.
+    split_ = (!volta_ && s.copy == GemmSetup::Copy::kCpAsync) ||
+             (volta_ && s.copy == GemmSetup::Copy::kRegisters);
+    fstride_ = volta_ ? 2 : 4;
+    const int frag_regs = fstride_ * static_cast<int>(a_frags_ + b_frags_);
     for (int set = 0; set < 2; ++set) {
       ra_[set] = staging_end() + (split_ ? set : 0) * frag_regs;
-      rb_[set] = ra_[set] + 4 * static_cast<int>(a_frags_);
+      rb_[set] = ra_[set] + fstride_ * static_cast<int>(a_frags_);
     }
     re_ = staging_end() + (split_ ? 2 : 1) * frag_regs;
     racc_ = re_ + static_cast<int>(meta_loads_);
@@ -98,13 +102,34 @@ class MmaGemm : public GemmKernel {
 
   uint32_t ksteps() const override { return split_ ? s_.bk / kstep_ : 0; }
   uint32_t register_ksteps() const override {
-    return s_.copy == GemmSetup::Copy::kRegisters ? s_.bk / kstep_ : 0;
+    return s_.copy == GemmSetup::Copy::kRegisters && !split_ ? s_.bk / kstep_ : 0;
+  }
+
+  uint32_t fragment_loads(uint32_t ks) const override {
+    return (ks == 0 ? meta_loads_ : 0) + a_frags_ + b_frags_;
   }
 
   void load_fragments(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, uint32_t ks,
-                      uint32_t stage, uint32_t set, bool active) const override {
-    if (ks == 0) meta(w, cta, warp, kt, active);
-    fragments(w, warp, ks, stage, set, active);
+                      uint32_t stage, uint32_t set, bool active, uint32_t first,
+                      uint32_t count) const override {
+    // Order: metadata (k-step 0), A0, B0 .. B(n-1), A1 .. A(m-1): the first MMAs (row tile 0,
+    // every column tile) need A0 and all of B, each later row tile one more A fragment.
+    const uint32_t nmeta = ks == 0 ? meta_loads_ : 0, total = fragment_loads(ks);
+    const uint32_t last = count >= total - std::min(first, total) ? total : first + count;
+    for (uint32_t j = first; j < last; ++j) {
+      if (j < nmeta) {
+        meta_load(w, cta, warp, kt, j, active);
+        continue;
+      }
+      const uint32_t f = j - nmeta;
+      if (f == 0) {
+        fragment(w, warp, ks, stage, set, active, false, 0);
+      } else if (f <= b_frags_) {
+        fragment(w, warp, ks, stage, set, active, true, f - 1);
+      } else {
+        fragment(w, warp, ks, stage, set, active, false, f - b_frags_);
+      }
+    }
   }
 
   void mma_step(Warp& w, uint32_t set, uint32_t slots,
@@ -124,67 +149,71 @@ class MmaGemm : public GemmKernel {
  private:
   /// Sparse metadata of k-tile @p kt: LDG straight into registers.
   void meta(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, bool active) const {
+    for (uint32_t i = 0; i < meta_loads_; ++i) meta_load(w, cta, warp, kt, i, active);
+  }
+  void meta_load(Warp& w, const Dim3& cta, uint32_t warp, uint64_t kt, uint32_t i,
+                 bool active) const {
     const uint32_t m0 = (warp % 2) * wm_;
     const uint32_t lanes = 32;
     uint64_t addr[32];
-    for (uint32_t i = 0; i < meta_loads_; ++i) {
-      const uint64_t row_bytes = s_.bk / 8;
-      for (uint32_t l = 0; l < lanes; ++l) {
-        const uint64_t byte = (uint64_t{i} * lanes + l) * meta_width_;
-        addr[l] = s_.meta +
-                  (uint64_t{cta.y} * s_.bm + m0 + byte / row_bytes) * s_.meta_row_bytes() +
-                  kt * row_bytes + byte % row_bytes;
-      }
-      w.mem(meta_, active ? w.full() : 0, {reg(re_ + static_cast<int>(i))}, {reg(12)},
-            {addr, active ? lanes : 0});
+    const uint64_t row_bytes = s_.bk / 8;
+    for (uint32_t l = 0; l < lanes; ++l) {
+      const uint64_t byte = (uint64_t{i} * lanes + l) * meta_width_;
+      addr[l] = s_.meta + (uint64_t{cta.y} * s_.bm + m0 + byte / row_bytes) * s_.meta_row_bytes() +
+                kt * row_bytes + byte % row_bytes;
     }
+    w.mem(meta_, active ? w.full() : 0, {reg(re_ + static_cast<int>(i))}, {reg(12)},
+          {addr, active ? lanes : 0});
   }
 
   /// Fragment loads of k-step @p ks from buffer @p stage into register set @p set.
   void fragments(Warp& w, uint32_t warp, uint32_t ks, uint32_t stage, uint32_t set,
                  bool active) const {
+    for (uint32_t i = 0; i < a_frags_; ++i) fragment(w, warp, ks, stage, set, active, false, i);
+    for (uint32_t i = 0; i < b_frags_; ++i) fragment(w, warp, ks, stage, set, active, true, i);
+  }
+
+  /// Fragment load @p i of A (@p b false) or B of k-step @p ks.
+  void fragment(Warp& w, uint32_t warp, uint32_t ks, uint32_t stage, uint32_t set, bool active,
+                bool b, uint32_t i) const {
     const uint32_t m0 = (warp % 2) * wm_, n0 = (warp / 2) * wn_;
     const uint32_t lanes = 32;
     const uint64_t mask = active ? w.full() : 0;
     const size_t n = active ? lanes : 0;
     uint64_t addr[32];
     const uint64_t a_step_bytes = uint64_t{kstep_} * d_.bits / 8 / (s_.sparse ? 2 : 1);
-    {
-      // A fragments
-      for (uint32_t i = 0; i < a_frags_; ++i) {
-        for (uint32_t l = 0; l < lanes; ++l) {
-          uint64_t row, byte;
-          if (fp64_) {  // m8 x k4 doubles: lane -> row l/4, k l%4
-            row = m0 + 8 * i + l / 4;
-            byte = ks * a_step_bytes + (l % 4) * 8;
-          } else {  // 16 rows x 32 (Volta: 16) bytes
-            row = m0 + 16 * i + l % 16;
-            byte = ks * a_step_bytes + (l / 16) * (volta_ ? 8 : 16);
-          }
-          addr[l] = smem_addr(0, stage, row, byte);
+    if (!b) {
+      for (uint32_t l = 0; l < lanes; ++l) {
+        uint64_t row, byte;
+        if (fp64_) {  // m8 x k4 doubles: lane -> row l/4, k l%4
+          row = m0 + 8 * i + l / 4;
+          byte = ks * a_step_bytes + (l % 4) * 8;
+        } else {  // 16 rows x 32 (Volta: 16) bytes
+          row = m0 + 16 * i + l % 16;
+          byte = ks * a_step_bytes + (l / 16) * (volta_ ? 8 : 16);
         }
-        w.mem(frag_a_, mask, {reg(ra_[set] + 4 * static_cast<int>(i))}, {reg(9)}, {addr, n});
+        addr[l] = smem_addr(0, stage, row, byte);
       }
-      // B fragments: the k-step's kstep rows of the warp's columns, chunk j -> row j % kstep
-      for (uint32_t i = 0; i < b_frags_; ++i) {
-        for (uint32_t l = 0; l < lanes; ++l) {
-          uint64_t row, byte;
-          if (fp64_) {  // k4 x n8 doubles: lane -> k l%4, n l/4
-            row = ks * kstep_ + l % 4;
-            byte = (uint64_t{n0} + 8 * i + l / 4) * 8;
-          } else if (volta_) {  // k8 x n16 halves: lane -> k l%8, 8 bytes at (l/8)*8
-            row = ks * kstep_ + l % 8;
-            byte = (uint64_t{n0} + 16 * i) * 2 + (l / 8) * 8;
-          } else {
-            const uint64_t j = uint64_t{i} * 32 + l;
-            row = ks * kstep_ + j % kstep_;
-            byte = uint64_t{n0} * d_.bits / 8 + (j / kstep_) * 16;
-          }
-          addr[l] = smem_addr(1, stage, row, byte);
-        }
-        w.mem(frag_b_, mask, {reg(rb_[set] + 4 * static_cast<int>(i))}, {reg(10)}, {addr, n});
-      }
+      w.mem(frag_a_, mask, {reg(ra_[set] + fstride_ * static_cast<int>(i))}, {reg(9)}, {addr, n});
+      return;
     }
+    // B fragments: the k-step's kstep rows of the warp's columns, chunk j -> row j % kstep
+    for (uint32_t l = 0; l < lanes; ++l) {
+      uint64_t row, byte;
+      if (fp64_) {  // k4 x n8 doubles: lane -> k l%4, n l/4
+        row = ks * kstep_ + l % 4;
+        byte = (uint64_t{n0} + 8 * i + l / 4) * 8;
+      } else if (volta_) {  // k8 x n16 halves: lane -> k l%8, 8 bytes at (l/8)*8
+        row = ks * kstep_ + l % 8;
+        byte = (uint64_t{n0} + 16 * i) * 2 + (l / 8) * 8;
+      } else {
+        const uint64_t j = uint64_t{i} * 32 + l;
+        row = ks * kstep_ + j % kstep_;
+        byte = uint64_t{n0} * d_.bits / 8 + (j / kstep_) * 16;
+      }
+      addr[l] = smem_addr(1, stage, row, byte);
+    }
+    w.mem(frag_b_, mask, {reg(rb_[set] + fstride_ * static_cast<int>(i))}, {reg(10)}, {addr, n});
   }
 
  protected:
@@ -220,13 +249,17 @@ class MmaGemm : public GemmKernel {
       for (int half = 0; half < 2; ++half) {  // two k4 sets per k-step of 8
         (void)half;
         for (uint32_t mt = 0; mt < wm_ / 16; ++mt) {
-          for (uint32_t nt = 0; nt < wn_ / 16; ++nt, ++i) {
+          for (uint32_t j = 0; j < wn_ / 16; ++j, ++i) {
             while (slot < slots && (2 * uint64_t{slot} + 1) * sets <= 2 * uint64_t{i} * slots)
               (*between)(slot++);
+            // Serpentine over the column tiles (as CUTLASS's warp-level MMAs): moving to the
+            // next row tile keeps B in the operand reuse cache, so only A and the accumulator
+            // are read from the register banks.
+            const uint32_t nt = mt % 2 == 0 ? j : wn_ / 16 - 1 - j;
             const int acc = racc_ + 8 * static_cast<int>(mt * (wn_ / 16) + nt);
             // both k4 halves read the k-step's fragment registers (loaded by one LDS.64 each)
-            const uint16_t a = reg(ra + 4 * static_cast<int>(mt));
-            const uint16_t b = reg(rb + 4 * static_cast<int>(nt));
+            const uint16_t a = reg(ra + fstride_ * static_cast<int>(mt));
+            const uint16_t b = reg(rb + fstride_ * static_cast<int>(nt));
             for (int s = 0; s < 4; ++s) {
               w.op(steps_[s], {reg(acc + 2 * s)}, {a, b, reg(acc + 2 * s)});
             }
@@ -262,7 +295,7 @@ class MmaGemm : public GemmKernel {
   MmaDef d_;
   bool volta_, fp64_, split_ = false;
   uint32_t wm_, wn_, mk_, kstep_, a_frags_, b_frags_, meta_width_ = 0, meta_loads_ = 0;
-  int ra_[2], rb_[2], re_, racc_;
+  int ra_[2], rb_[2], re_, racc_, fstride_ = 4;
   Op steps_[4], frag_a_, frag_b_, stg_, meta_;
 };
 
