@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "trace/dim_text.hpp"
 #include "trace/jst_format.hpp"
 
 namespace joulesim::trace {
@@ -65,10 +66,6 @@ std::string with_commas(uint64_t v) {
   std::string s = std::to_string(v);
   for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
   return s;
-}
-
-std::string dim_str(const Dim3& d) {
-  return "(" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + ")";
 }
 
 void counts_table(std::ostringstream& o, const KernelSummary& k) {
@@ -211,7 +208,7 @@ std::string TraceSummary::to_table() const {
   for (const KernelSummary& k : kernels) {
     const KernelInfo& i = k.info;
     o << "\nkernel " << i.id << ": " << i.name << "\n";
-    o << "  grid " << dim_str(i.grid) << "  block " << dim_str(i.block) << "  shmem "
+    o << "  grid " << dim_text(i.grid) << "  block " << dim_text(i.block) << "  shmem "
       << i.shmem_bytes << " B  regs " << i.regs_per_thread;
     if (i.regs_in_header != i.regs_per_thread) o << " (header says " << i.regs_in_header << ")";
     o << "  " << isa_name(i.isa, i.binary_version);

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/paths.hpp"
+#include "trace/dim_text.hpp"
 #include "trace/trace.hpp"
 
 namespace joulesim::trace {
@@ -118,22 +119,12 @@ void put_addresses(std::string& s, uint64_t mask, const uint64_t* a) {
 }
 
 void write_header(std::string& s, const KernelInfo& k, uint32_t id) {
-  auto dim = [](const Dim3& d) {
-    std::string r(1, '(');
-    r += std::to_string(d.x);
-    r += ',';
-    r += std::to_string(d.y);
-    r += ',';
-    r += std::to_string(d.z);
-    r += ')';
-    return r;
-  };
   char base[64];
   s += "-kernel name = " + k.name + "\n";
   s += "-kernel id = " + std::to_string(id) + "\n";
-  s += "-grid dim = " + dim(k.grid) + "\n";
-  s += "-block dim = " + dim(k.block) + "\n";
-  if (k.cluster_ctas() != 1) s += "-cluster dim = " + dim(k.cluster) + "\n";
+  s += "-grid dim = " + dim_text(k.grid) + "\n";
+  s += "-block dim = " + dim_text(k.block) + "\n";
+  if (k.cluster_ctas() != 1) s += "-cluster dim = " + dim_text(k.cluster) + "\n";
   s += "-shmem = " + std::to_string(k.shmem_bytes) + "\n";
   s += "-nregs = " + std::to_string(k.regs_per_thread) + "\n";
   s += "-binary version = " + std::to_string(k.binary_version) + "\n";
